@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md manage.py ./
+COPY platform ./platform
+COPY agents ./agents
+COPY rooms ./rooms
+COPY frontend ./frontend
+RUN pip install --no-cache-dir . \
+    && useradd --create-home --uid 1000 voice \
+    && DEBUG=1 python manage.py collectstatic --noinput
+USER voice
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

@@ -1,0 +1,110 @@
+"""Admin base classes that scope every page to the organizations a staff user belongs to.
+
+Superusers see everything. A staff user sees the objects of organizations where they are a
+member, and may change them only with a write role (owner or admin). Permissions come from
+membership roles rather than Django's per-model permissions, so adding a member is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import ForeignKey
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+
+from tenancy.access import organizations_admin_for
+from tenancy.models import Organization
+
+M = TypeVar("M", bound=models.Model)
+
+
+class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):  # type: ignore[type-arg]
+    #: path from the model to its organization, for models that reach it through a relation
+    organization_path = "organization"
+
+    def _visible_org_ids(self, request: HttpRequest) -> list[int]:
+        return organizations_admin_for(request.user)
+
+    def _writable_org_ids(self, request: HttpRequest) -> list[int]:
+        return organizations_admin_for(request.user, write=True)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[M]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.organization_path}__in": self._visible_org_ids(request)})
+
+    def _org_id_of(self, obj: M) -> int | None:
+        target: Any = obj
+        for part in self.organization_path.split("__"):
+            target = getattr(target, part, None)
+            if target is None:
+                return None
+        return int(target.pk)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        if request.user.is_superuser:
+            return True
+        visible = self._visible_org_ids(request)
+        return bool(visible) if obj is None else self._org_id_of(obj) in visible
+
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        if request.user.is_superuser:
+            return True
+        writable = self._writable_org_ids(request)
+        return bool(writable) if obj is None else self._org_id_of(obj) in writable
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        # Offer only the user's own organizations, and only their objects for tenant-owned targets.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is None or request.user.is_superuser:
+            return field
+        writable = self._writable_org_ids(request)
+        related = db_field.related_model
+        if related is Organization:
+            field.queryset = field.queryset.filter(pk__in=writable)
+        elif hasattr(related, "organization"):
+            field.queryset = field.queryset.filter(organization__in=writable)
+        return field
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is None or request.user.is_superuser:
+            return field
+        if hasattr(db_field.related_model, "organization"):
+            field.queryset = field.queryset.filter(organization__in=self._writable_org_ids(request))
+        return field
+
+
+class OrganizationScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Inlines follow the permissions of their parent page."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_staff)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser or organizations_admin_for(request.user, write=True))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
