@@ -1,0 +1,1 @@
+"""Room configs (agent configuration issue)."""

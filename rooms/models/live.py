@@ -1,0 +1,1 @@
+"""Live rooms, participants and sessions (rooms issue)."""
