@@ -15,7 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/organization/", OrganizationCurrentApi.as_view(), name="api-organization"),
 ]
 
-for app in ("agents", "rooms"):
+for app in ("agents", "rooms", "rooms.records"):
     try:
         import_module(f"{app}.api_urls")
     except ModuleNotFoundError as exc:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "api",
     "agents",
     "rooms",
+    "rooms.records",
     "frontend",
 ]
 
