@@ -224,6 +224,11 @@ class RealtimeModel(abc.ABC):
     async def truncate(self, item_id: str, played_ms: int) -> None:
         """Trim the assistant item to what the user heard (no-op where truncation is not explicit)."""
 
+    async def speak(self, text: str) -> None:
+        """Say ``text`` as the agent (the greeting). Optional: the default raises ``ModelUnsupported``
+        and the bridge asks for a plain response instead; adapters that can script a reply override it."""
+        raise ModelUnsupported("speak_unsupported", "this model cannot be told what to say")
+
     @abc.abstractmethod
     async def close(self) -> None:
         """Close the connection; idempotent; ``events()`` ends without ``ModelDisconnected``."""
