@@ -1,0 +1,145 @@
+/**
+ * Multi-agent conversation: two or more agents (name, instructions, provider) configured on the
+ * page, or a saved room config; start and stop. Each agent's audio plays strictly after the
+ * previous response (see ResponseSequencer), each agent's transcript has its own colour, and the
+ * person may join by text or voice. The agents' turn-taking (the floor) is the server's: this page
+ * sends no silence to keep them going.
+ */
+
+import { Transcript } from "../transcript.js";
+import { $, clearErrors, randomRoomName, requestToken, setBadge, showError, socketUrl } from "../ui.js";
+import { VoiceSession } from "../voice-session.js";
+
+const PRESETS = [
+  { name: "Ada", instructions: "You are Ada, an optimistic engineer. Debate briefly whether realtime voice agents will replace call centres. Keep each turn to two sentences." },
+  { name: "Grace", instructions: "You are Grace, a sceptical engineer. Debate briefly whether realtime voice agents will replace call centres. Keep each turn to two sentences." },
+];
+
+let session = null;
+const rows = $("agent-rows");
+const defaultProvider = rows.dataset.defaultProvider || "local";
+
+function addAgentRow(preset = { name: "", instructions: "" }) {
+  const row = $("agent-row-template").content.firstElementChild.cloneNode(true);
+  row.querySelector('[name="name"]').value = preset.name;
+  row.querySelector('[name="instructions"]').value = preset.instructions;
+  row.querySelector('[name="provider"]').value = defaultProvider;
+  row.querySelector(".remove-agent").addEventListener("click", () => {
+    if (rows.children.length > 2) row.remove();
+    else showError("A conversation needs at least two agents.");
+  });
+  rows.append(row);
+}
+
+function source() {
+  return document.querySelector('input[name="source"]:checked').value;
+}
+
+/** The agents configured on the page, validated; throws with a message the person can act on. */
+export function configuredAgents() {
+  const agents = [...rows.children].map((row) => ({
+    agent_name: row.querySelector('[name="name"]').value.trim(),
+    instructions: row.querySelector('[name="instructions"]').value.trim(),
+    model_provider: row.querySelector('[name="provider"]').value,
+  }));
+  if (agents.length < 2) throw new Error("Configure at least two agents.");
+  agents.forEach((a, i) => {
+    if (!a.agent_name || !a.instructions) throw new Error(`Agent ${i + 1} needs a name and instructions.`);
+  });
+  const names = new Set(agents.map((a) => a.agent_name.toLowerCase()));
+  if (names.size !== agents.length) throw new Error("Give every agent a different name.");
+  return agents;
+}
+
+function setRunning(running) {
+  $("start").disabled = running;
+  $("stop").disabled = !running;
+  $("mic").disabled = !running;
+  $("add-agent").disabled = running;
+  $("text-input").disabled = !running;
+  $("text-send").disabled = !running;
+  if (!running) {
+    $("mic").setAttribute("aria-pressed", "false");
+    $("mic").textContent = "Join by voice";
+  }
+}
+
+async function start() {
+  clearErrors();
+  let tokenBody;
+  let config;
+  try {
+    if (source() === "room_config") {
+      tokenBody = { room_name: randomRoomName("multiagent"), room_config_name: $("room-config").value };
+      config = {};
+    } else {
+      const agents = configuredAgents();
+      tokenBody = { room_name: randomRoomName("multiagent") };
+      config = { agents };
+    }
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  const transcript = new Transcript($("transcript"));
+  session = new VoiceSession({
+    transcript,
+    onConnection: (state, info) => {
+      setBadge("connection-state", state);
+      if (state === "closed") {
+        setRunning(false);
+        if (info) transcript.notice(`Stopped (${info.code}${info.reason ? ": " + info.reason : ""})`);
+      }
+    },
+    onAgentState: (state, event) => setBadge("agent-state", `${event.agent_name || "agent"}: ${state}`),
+    onPlayback: (state) => setBadge("playback-state", state),
+    onError: showError,
+  });
+  setRunning(true);
+  try {
+    const grant = await requestToken(tokenBody);
+    await session.start({ url: socketUrl(grant.server_url, grant.participant_token), config });
+  } catch (error) {
+    showError(error);
+    await session.stop();
+    setRunning(false);
+  }
+}
+
+for (const preset of PRESETS) addAgentRow(preset);
+$("add-agent").addEventListener("click", () => addAgentRow());
+document.querySelectorAll('input[name="source"]').forEach((radio) => radio.addEventListener("change", () => {
+  const useConfig = source() === "room_config";
+  $("room-config-field").hidden = !useConfig;
+  rows.hidden = useConfig;
+  $("add-agent").hidden = useConfig;
+}));
+$("start").addEventListener("click", start);
+$("stop").addEventListener("click", () => session?.stop());
+$("mic").addEventListener("click", async () => {
+  if (!session) return;
+  try {
+    if (!session.mic) {
+      await session.startMic();
+    } else {
+      session.setMuted(!session.mic.muted);
+    }
+    const live = !session.mic.muted;
+    $("mic").setAttribute("aria-pressed", String(live));
+    $("mic").textContent = live ? "Mute microphone" : "Join by voice";
+  } catch (error) {
+    showError(error);
+  }
+});
+$("text-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("text-input").value.trim();
+  if (!text || !session) return;
+  try {
+    await session.sendText(text);
+    $("text-input").value = "";
+  } catch (error) {
+    showError(error);
+  }
+});
+window.addEventListener("pagehide", () => session?.stop());
