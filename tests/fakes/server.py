@@ -183,9 +183,10 @@ class FakeProvider:
         except ConnectionClosed:
             pass
         finally:
-            for task in tasks:
+            pending = list(tasks)
+            for task in pending:
                 task.cancel()
-            for task in tasks:
+            for task in pending:
                 with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                     await task
             conn.closed.set()

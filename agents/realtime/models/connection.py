@@ -1,0 +1,219 @@
+"""Websocket plumbing shared by the provider adapters.
+
+One ``ProviderSocket`` per provider connection: a single reader task that this object owns, a
+bounded event queue (a slow consumer slows the reader, and TCP pushes back on the provider; nothing is
+dropped), and a close that cancels and awaits the reader. A frame that fails to parse is logged and
+skipped so one odd event can never end the session (AgentScope v1 defect 4). A drop enqueues
+``ModelDisconnected``; ``close()`` ends the stream without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from agents.realtime.models.base import ModelConnectError, ModelDisconnected, ModelEvent, RealtimeModel
+
+log = logging.getLogger(__name__)
+
+Frame = dict[str, Any]
+Parser = Callable[[Frame], Iterable[ModelEvent]]
+_END = object()
+
+OPEN_TIMEOUT_S = 10.0
+ACK_TIMEOUT_S = 15.0
+QUEUE_SIZE = 512
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with ``params`` added to its query string (existing parameters are kept)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in params] + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class ProviderSocket:
+    def __init__(self, parse: Parser, *, name: str) -> None:
+        self._parse = parse
+        self._name = name
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
+        self._waiters: list[tuple[Callable[[Frame], bool], asyncio.Future[Frame]]] = []
+        self._refusal: Callable[[Frame], str | None] = lambda frame: None
+        self._closing = False
+        self.close_code: int | None = None
+        self.close_reason = ""
+
+    async def open(self, url: str, headers: dict[str, str], *,
+                   refusal: Callable[[Frame], str | None] | None = None) -> None:
+        """Connect; ``refusal(frame)`` names frames (e.g. ``error``) that fail a pending ``expect``."""
+        if refusal is not None:
+            self._refusal = refusal
+        try:
+            self._ws = await connect(url, additional_headers=headers, open_timeout=OPEN_TIMEOUT_S,
+                                     max_size=MAX_FRAME_BYTES, compression=None)
+        except InvalidStatus as exc:
+            raise ModelConnectError(f"{self._name} refused the connection: HTTP "
+                                    f"{exc.response.status_code}") from exc
+        except (InvalidHandshake, OSError, TimeoutError) as exc:
+            raise ModelConnectError(f"{self._name} could not be reached: {exc.__class__.__name__}: {exc}") from exc
+        self._reader = asyncio.create_task(self._read(), name=f"{self._name}-reader")
+
+    def expect(self, match: Callable[[Frame], bool], *, what: str,
+               timeout: float = ACK_TIMEOUT_S) -> Awaitable[Frame]:
+        """Register, right now, a wait for the provider frame that ``match``es (a session
+        acknowledgement); await the result after sending the frame that provokes it."""
+        future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
+        entry = (match, future)
+        self._waiters.append(entry)
+        if self._reader is None or self._reader.done():
+            self._fail_waiters(self._closed_message())
+        return self._wait(entry, what, timeout)
+
+    async def _wait(self, entry: tuple[Callable[[Frame], bool], asyncio.Future[Frame]], what: str,
+                    limit_s: float) -> Frame:
+        try:
+            async with asyncio.timeout(limit_s):
+                return await entry[1]
+        except TimeoutError as exc:
+            raise ModelConnectError(f"{self._name} did not send {what} within {limit_s:.0f} s") from exc
+        finally:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(entry)
+
+    async def send(self, frame: Frame) -> None:
+        """Send one JSON frame. After a drop this is a logged no-op: ``ModelDisconnected`` is already
+        on its way to the consumer, and a raising send would kill the caller's forward loop."""
+        if self._ws is None or self._closing:
+            return
+        try:
+            await self._ws.send(json.dumps(frame))
+        except ConnectionClosed:
+            log.info("%s: frame %r not sent, the connection is closed", self._name, _kind(frame))
+
+    async def events(self) -> AsyncIterator[ModelEvent]:
+        while True:
+            item = await self._queue.get()
+            if item is _END:
+                self._queue.put_nowait(_END)  # later iterators end too
+                return
+            yield item  # type: ignore[misc]
+
+    async def close(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._ws is not None:
+            await self._ws.close()
+        self._fail_waiters(f"{self._name} connection closed")
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(_END)
+
+    @property
+    def reader_running(self) -> bool:
+        return self._reader is not None and not self._reader.done()
+
+    # --- internals -------------------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        try:
+            async for raw in self._ws:
+                await self._dispatch(raw)
+        except ConnectionClosed:
+            pass
+        self.close_code = self._ws.close_code if self._ws.close_code is not None else 1006
+        self.close_reason = self._ws.close_reason or ""
+        self._fail_waiters(self._closed_message())
+        if not self._closing:
+            await self._queue.put(ModelDisconnected(reason=self._closed_message(), code=self.close_code))
+            await self._queue.put(_END)
+
+    async def _dispatch(self, raw: str | bytes) -> None:
+        try:
+            frame = json.loads(raw)
+            if not isinstance(frame, dict):
+                raise ValueError("not a JSON object")
+        except ValueError:
+            log.warning("%s: skipped a frame that is not a JSON object", self._name)
+            return
+        for match, future in list(self._waiters):
+            if not future.done() and match(frame):
+                future.set_result(frame)
+        refused = self._refusal(frame)
+        if refused:
+            self._fail_waiters(refused)
+        try:
+            events = list(self._parse(frame))
+        except Exception:
+            log.exception("%s: skipped a frame that could not be parsed: %r", self._name, _kind(frame))
+            return
+        for event in events:
+            await self._queue.put(event)
+
+    def _fail_waiters(self, message: str) -> None:
+        for _, future in self._waiters:
+            if not future.done():
+                future.set_exception(ModelConnectError(message))
+
+    def _closed_message(self) -> str:
+        reason = f": {self.close_reason}" if self.close_reason else ""
+        return f"{self._name} closed the connection (code {self.close_code}){reason}"
+
+
+def _kind(frame: Frame) -> str:
+    return str(frame.get("type") or next(iter(frame), "?"))
+
+
+class WebSocketModel(RealtimeModel):
+    """What the three websocket adapters share: the socket, the event stream and close()."""
+
+    provider_name = "provider"
+    _socket: ProviderSocket | None = None
+
+    def events(self) -> AsyncIterator[ModelEvent]:
+        if self._socket is None:
+            raise RuntimeError("connect() first")
+        return self._socket.events()
+
+    async def _open(self, url: str, headers: dict[str, str], parse: Parser,
+                    refusal: Callable[[Frame], str | None] | None = None) -> ProviderSocket:
+        if self._socket is not None:
+            await self._socket.close()  # a reconnect replaces the old connection
+        self._socket = ProviderSocket(parse, name=self.provider_name)
+        await self._socket.open(url, headers, refusal=refusal)
+        return self._socket
+
+    async def _send(self, frame: Frame) -> None:
+        if self._socket is None:
+            raise RuntimeError("connect() first")
+        await self._socket.send(frame)
+
+    async def _fail_connect(self, exc: ModelConnectError) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        raise exc
+
+    def _auth_key(self) -> str:
+        if not self.spec.api_key:
+            raise ModelConnectError(f"{self.provider_name}: no API key is configured for this agent")
+        return self.spec.api_key
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
