@@ -1,7 +1,13 @@
-"""WebSocket routes (filled by the rooms issue)."""
+"""WebSocket routes."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path, re_path
 
-websocket_urlpatterns: list[URLPattern] = []
+from rooms.consumers.agentscope import AgentScopeConsumer
+from rooms.consumers.room import RoomConsumer
+
+websocket_urlpatterns = [
+    path("ws/room", RoomConsumer.as_asgi()),
+    re_path(r"^ws/(?P<user_id>[^/]{1,100})/(?P<session_id>[^/]{1,100})/?$", AgentScopeConsumer.as_asgi()),
+]

@@ -58,6 +58,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PUBLIC_WS_URL = env_str("PUBLIC_WS_URL")
 ALLOW_ANONYMOUS_SESSIONS = env_bool("ALLOW_ANONYMOUS_SESSIONS", DEBUG)
+PROVIDER_FALLBACK_LOCAL = env_bool("PROVIDER_FALLBACK_LOCAL", DEBUG)
 DEV_ORGANIZATION_SLUG = env_str("DEV_ORGANIZATION_SLUG", "demo")
 DEV_PORT = env_int("PORT", 8000)
 
@@ -217,4 +218,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+}
+
+# Celery beat: periodic cleanup of what realtime processes left behind (records app).
+CELERY_BEAT_SCHEDULE = {
+    "records-reap-dead-rooms": {"task": "records.rooms_reap_dead", "schedule": 30.0},
+    "records-retry-stuck-deliveries": {"task": "records.deliveries_retry_stuck", "schedule": 60.0},
 }

@@ -6,7 +6,9 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 
 from rooms.routing import websocket_urlpatterns
+from rooms.ws_auth import RoomGrantMiddleware
 
 
 def websocket_application() -> object:
-    return AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+    # Session auth (web app members) and room grants (access_token) both resolve before routing.
+    return AuthMiddlewareStack(RoomGrantMiddleware(URLRouter(websocket_urlpatterns)))

@@ -14,7 +14,7 @@ Server -> client
 - ``room_participant_metadata_changed {participant}``
 - ``room_data_received {payload, topic, sender_identity, reliable}``
 - ``agent_state_changed {agent_id, agent_name, old_state, new_state}`` (from the agent bridge)
-- ``server_error {code, message}`` for refusals that involve no agent (grants, bad room commands).
+- ``server_error {session_id, code, message}`` for refusals that involve no agent (grants, bad room commands).
 
 A participant object: ``{sid, identity, name, kind ("standard" | "agent"), metadata, attributes}``.
 """
@@ -23,17 +23,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from agents.realtime.events import ClientEvent
 
 MAX_DATA_PAYLOAD_BYTES = 15 * 1024  # LiveKit's reliable data packet limit
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class _Event(ClientEvent):
+    pass
 
 
 class ClientDataPublish(_Event):
-    type: Literal["client_data_publish"]
+    type: Literal["client_data_publish"] = "client_data_publish"
     payload: str
     topic: str = ""
     destination_identities: list[str] = Field(default_factory=list)
@@ -41,24 +43,24 @@ class ClientDataPublish(_Event):
 
 
 class ClientParticipantUpdate(_Event):
-    type: Literal["client_participant_update"]
+    type: Literal["client_participant_update"] = "client_participant_update"
     metadata: str | None = None
     attributes: dict[str, str] | None = None
     name: str | None = None
 
 
 class ClientRoomUpdateMetadata(_Event):
-    type: Literal["client_room_update_metadata"]
+    type: Literal["client_room_update_metadata"] = "client_room_update_metadata"
     metadata: str
 
 
 class ClientRoomRemoveParticipant(_Event):
-    type: Literal["client_room_remove_participant"]
+    type: Literal["client_room_remove_participant"] = "client_room_remove_participant"
     identity: str
 
 
 class ClientRoomEnd(_Event):
-    type: Literal["client_room_end"]
+    type: Literal["client_room_end"] = "client_room_end"
 
 
 ROOM_CLIENT_EVENTS: dict[str, type[_Event]] = {
@@ -68,10 +70,6 @@ ROOM_CLIENT_EVENTS: dict[str, type[_Event]] = {
     "client_room_remove_participant": ClientRoomRemoveParticipant,
     "client_room_end": ClientRoomEnd,
 }
-
-
-def server_error(code: str, message: str) -> dict[str, Any]:
-    return {"type": "server_error", "code": code, "message": message}
 
 
 def participant_joined(participant: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,49 @@
+"""What both realtime endpoints share: parsing frames, abuse limits, error events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from agents.realtime import events as ev
+from rooms import close_codes
+from rooms.runtime.flood import MAX_FRAME_BYTES, FloodGuard
+from rooms.runtime.room_events import ROOM_CLIENT_EVENTS
+
+
+class RealtimeConsumer(AsyncWebsocketConsumer):
+    session_id = ""
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        self.flood = FloodGuard()
+        await super().websocket_connect(message)
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(event, separators=(",", ":")))
+
+    async def close_with(self, code: int, detail: str = "") -> None:
+        reason = close_codes.REASONS.get(code, "closed")
+        await self.close(code=code, reason=f"{reason}: {detail}"[:120] if detail else reason)
+
+    async def error(self, code: str, message: str) -> None:
+        await self.send_event(ev.server_error(self.session_id, code, message))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        raw = text_data if text_data is not None else bytes_data or b""
+        if len(raw) > MAX_FRAME_BYTES:
+            await self.close_with(close_codes.MESSAGE_TOO_BIG, f"frames are limited to {MAX_FRAME_BYTES} bytes")
+            return
+        if not self.flood.allow():
+            await self.close_with(close_codes.FLOOD, "too many messages")
+            return
+        try:
+            event = ev.parse_client_event(raw, ROOM_CLIENT_EVENTS)
+        except ev.ProtocolError as exc:
+            await self.error(exc.code, exc.message)
+            return
+        await self.handle_event(event)
+
+    async def handle_event(self, event: ev.ClientEvent) -> None:
+        raise NotImplementedError
