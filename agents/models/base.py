@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 
@@ -12,13 +12,25 @@ class OrganizationUnique(models.Model):
     class Meta:
         abstract = True
 
-    def unique_error_message(self, model_class: type[models.Model], unique_check: Sequence[str]) -> ValidationError:
-        others = [f for f in unique_check if f != "organization"]
-        if len(unique_check) == 2 and len(others) == 1:
-            field = others[0]
-            label = getattr(model_class._meta.get_field(field), "verbose_name", field)
-            return ValidationError(
-                {field: ValidationError(f"This organization already has a {model_class._meta.verbose_name} "
-                                        f"with this {label}.", code="unique")}
-            )
-        return super().unique_error_message(model_class, unique_check)
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            for error in errors.pop(NON_FIELD_ERRORS, []):
+                field = _organization_unique_field(error)
+                if field is None:
+                    errors.setdefault(NON_FIELD_ERRORS, []).append(error)
+                    continue
+                label = getattr(self._meta.get_field(field), "verbose_name", field)
+                message = f"This organization already has a {self._meta.verbose_name} with this {label}."
+                errors.setdefault(field, []).append(ValidationError(message, code="unique"))
+            raise ValidationError(errors) from None
+
+
+def _organization_unique_field(error: ValidationError) -> str | None:
+    check = (getattr(error, "params", None) or {}).get("unique_check") or ()
+    others = [f for f in check if f != "organization"]
+    if getattr(error, "code", None) == "unique_together" and len(check) == 2 and len(others) == 1:
+        return others[0]
+    return None
