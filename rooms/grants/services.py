@@ -18,6 +18,8 @@ from rooms.grants.token_request import (
     TokenRequestError,
     token_request_check_policy,
 )
+from rooms.models import RoomConfig
+from rooms.selectors import room_config_agents, room_config_for_room
 from tenancy.access import Actor
 from tenancy.models import ApiKey, Organization
 
@@ -68,10 +70,9 @@ def organization_signing_key(organization: Organization) -> ApiKey:
     return api_key
 
 
-def token_issue_for_room_config(*, room_config: Any, identity: str, ttl_seconds: int = 3600) -> str:
+def token_issue_for_room_config(*, room_config: RoomConfig, identity: str, ttl_seconds: int = 3600) -> str:
     """A join grant for the room named by the config's slug that dispatches the config's agents."""
-    links = room_config.room_config_agents.select_related("agent").order_by("position", "pk")
-    agents = [{"agentName": link.agent.slug} for link in links]
+    agents = [{"agentName": agent.slug} for agent in room_config_agents(room_config)]
     return token_issue(
         api_key=organization_signing_key(room_config.organization),
         identity=identity,
@@ -105,23 +106,11 @@ def token_request_issue_for_api_key(*, api_key: ApiKey, request: TokenRequest) -
     return _issue_for_request(api_key=api_key, request=request, identity=identity)[0]
 
 
-def _room_config_for_room(organization: Organization, room_name: str) -> Any:
-    # rooms.selectors is written alongside this module; until it exists every room has the default policy.
-    try:
-        from rooms.selectors import room_config_for_room
-    except ModuleNotFoundError as exc:
-        if exc.name != "rooms.selectors":
-            raise
-        return None
-    return room_config_for_room(organization, room_name)
-
-
 def client_settable_fields(organization: Organization, room_name: str) -> frozenset[str]:
     """What the room's config lets browsers set; rooms without a config use the default policy."""
-    config = None
-    if room_name:
-        config = _room_config_for_room(organization, room_name)
-    fields = getattr(config, "client_settable_fields", None) or DEFAULT_CLIENT_SETTABLE
+    config = room_config_for_room(organization, room_name) if room_name else None
+    # An empty list is a policy too (nothing settable); only a room without a config gets the default.
+    fields = DEFAULT_CLIENT_SETTABLE if config is None else config.client_settable_fields
     return frozenset(fields) & CLIENT_SETTABLE
 
 
