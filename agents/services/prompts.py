@@ -51,6 +51,7 @@ def prompt_version_create(*, prompt: Prompt, text: str) -> PromptVersion:
     version = PromptVersion(prompt=prompt, number=number, text=text)
     model_save(version)
     Prompt.objects.filter(pk=prompt.pk).update(updated=version.created)
+    prompt.updated = version.created
     return version
 
 
