@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -60,7 +60,7 @@ class FakeProvider:
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    async def __aenter__(self) -> FakeProvider:
+    async def __aenter__(self) -> Self:
         self._server = await serve(self._handle, "127.0.0.1", 0, process_request=self._check_request,
                                    max_size=16 * 1024 * 1024, compression=None)
         return self
