@@ -20,7 +20,7 @@ from typing import Any
 
 from agents.realtime.models.base import HistoryItem, ModelCapabilities, ModelUnsupported
 from agents.realtime.models.connection import with_query
-from agents.realtime.models.openai import OpenAIRealtimeModel, RealtimeEventParser
+from agents.realtime.models.openai import OpenAIRealtimeModel, RealtimeEventParser, server_vad
 
 DEFAULT_MODEL = "qwen3-omni-flash-realtime"
 DEFAULT_VOICE = "Cherry"
@@ -67,11 +67,7 @@ class DashScopeRealtimeModel(OpenAIRealtimeModel):
 
     def _session_config(self, history: tuple[HistoryItem, ...]) -> dict[str, Any]:
         spec = self.spec
-        turn_detection = None if spec.turn_detection is None else {
-            "type": "server_vad", "threshold": spec.turn_detection.threshold,
-            "prefix_padding_ms": spec.turn_detection.prefix_padding_ms,
-            "silence_duration_ms": spec.turn_detection.silence_duration_ms,
-        }
+        turn_detection = server_vad(spec.turn_detection)
         transcription = None
         if spec.input_transcription:
             transcription = {"model": spec.metadata.get("transcription_model", DEFAULT_TRANSCRIPTION_MODEL)}

@@ -32,6 +32,7 @@ from agents.realtime.models.base import (
     TranscriptDone,
 )
 from agents.realtime.models.connection import Frame, WebSocketModel, with_query
+from agents.realtime.spec import TurnDetection
 
 PCM_24K = {"type": "audio/pcm", "rate": 24000}
 DEFAULT_MODEL = "gpt-realtime"
@@ -151,6 +152,14 @@ def refusal(frame: Frame) -> str | None:
     return f"the provider refused the session ({error.code}): {error.message}"
 
 
+def server_vad(td: TurnDetection | None) -> dict[str, Any] | None:
+    """The ``server_vad`` block both OpenAI and DashScope take; ``None`` means manual turns."""
+    if td is None:
+        return None
+    return {"type": "server_vad", "threshold": td.threshold, "prefix_padding_ms": td.prefix_padding_ms,
+            "silence_duration_ms": td.silence_duration_ms}
+
+
 def is_type(kind: str) -> Any:
     return lambda frame: frame.get("type") == kind
 
@@ -189,12 +198,9 @@ class OpenAIRealtimeModel(WebSocketModel):
 
     def _session_config(self, history: tuple[HistoryItem, ...]) -> dict[str, Any]:
         spec = self.spec
-        turn_detection = None if spec.turn_detection is None else {
-            "type": "server_vad", "threshold": spec.turn_detection.threshold,
-            "prefix_padding_ms": spec.turn_detection.prefix_padding_ms,
-            "silence_duration_ms": spec.turn_detection.silence_duration_ms,
-            "create_response": True, "interrupt_response": True,
-        }
+        turn_detection = server_vad(spec.turn_detection)
+        if turn_detection is not None:
+            turn_detection.update(create_response=True, interrupt_response=True)
         transcription = None
         if spec.input_transcription:
             transcription = {"model": spec.metadata.get("transcription_model", DEFAULT_TRANSCRIPTION_MODEL)}
