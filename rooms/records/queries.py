@@ -122,11 +122,11 @@ def shutdown_hooks_for_session(session: Session) -> list[ShutdownHook]:
     slugs = [a.get("slug", "") if isinstance(a, dict) else str(a) for a in (session.agents or [])]
     hooks = ShutdownHook.objects.filter(organization_id=session.organization_id, enabled=True)
     ordered: list[ShutdownHook] = []
-    if hasattr(ShutdownHook, "agent"):
-        by_agent = hooks.filter(agent__slug__in=slugs).select_related("agent")
-        for slug in slugs:
-            ordered += [h for h in by_agent if h.agent and h.agent.slug == slug]
+    by_agent = list(hooks.filter(agent__slug__in=slugs).select_related("agent"))
+    for slug in slugs:
+        ordered += [h for h in by_agent if h.agent and h.agent.slug == slug]
+    # Room.room_config is added by the rooms layer; rooms without it have no config hooks.
     config_id = getattr(session.room, "room_config_id", None)
-    if config_id is not None and hasattr(ShutdownHook, "room_config"):
+    if config_id is not None:
         ordered += list(hooks.filter(room_config_id=config_id))
     return ordered

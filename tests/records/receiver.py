@@ -47,7 +47,7 @@ def receiver(fail_first: int = 0) -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with state.lock:
-                state.requests.append(Received(self.path, {k: v for k, v in self.headers.items()}, body))
+                state.requests.append(Received(self.path, dict(self.headers.items()), body))
                 failing = len(state.requests) <= state.fail_first
             self.send_response(503 if failing else 200)
             self.send_header("Content-Length", "2")

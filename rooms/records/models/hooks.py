@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 from rooms.models import Session
 from rooms.records.models.webhooks import DeliveryStatus
@@ -19,6 +20,12 @@ class HookKind(models.TextChoices):
 
 class ShutdownHook(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="shutdown_hooks")
+    # Exactly one owner: an agent's hooks run for every session it takes part in; a room config's
+    # for every session in its rooms.
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="shutdown_hooks")
+    room_config = models.ForeignKey("rooms.RoomConfig", on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="shutdown_hooks")
     name = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=8, choices=HookKind.choices)
     url = models.URLField(max_length=1000, blank=True)
@@ -31,12 +38,24 @@ class ShutdownHook(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agent__isnull=False, room_config__isnull=True)
+                | Q(agent__isnull=True, room_config__isnull=False),
+                name="shutdown_hook_one_owner",
+                violation_error_message="Attach the hook to an agent or to a room config (exactly one).",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or f"{self.kind}: {self.url or self.python_name}"
 
     def clean(self) -> None:
         from rooms.records.hooks import registry
+
+        for owner in (self.agent, self.room_config):
+            if owner is not None and owner.organization_id != self.organization_id:
+                raise ValidationError("The hook's agent or room config must belong to its organization.")
 
         if self.kind == HookKind.WEBHOOK and not self.url:
             raise ValidationError({"url": "A webhook hook needs a URL."})
