@@ -45,7 +45,7 @@ from agents.realtime.events import (
 from agents.realtime.models import base as m
 from agents.realtime.models import create_model
 from agents.realtime.spec import AgentSpec
-from agents.realtime.tools import ToolOutcome, error_outcome, parse_arguments, tool_execute
+from agents.realtime.tools import ToolOutcome, error_outcome, find_tool, parse_arguments, tool_execute
 from agents.tools.registry import ToolContext, ToolError
 
 logger = logging.getLogger(__name__)
@@ -327,6 +327,7 @@ class AgentBridge:
                 logger.info("reconnect %d of %s failed: %s", attempt + 1, self.spec.agent_id, exc)
                 continue
             self._reconnecting = False
+            self._closed_ids.clear()  # a new connection numbers its responses afresh
             self.metrics.count("reconnects")
             await self._emit(ev.agent_ready(self.ids))
             await self._set_state("listening")
@@ -418,6 +419,10 @@ class AgentBridge:
         if response is None:
             return
         response.tool_calls.append(event)
+        tool = find_tool(self.spec, event.name)
+        if tool is not None and tool.kind == "client":
+            # Listen now: a quick client may answer before the response is over and the tool runs.
+            self._client_waits.setdefault(event.call_id, asyncio.get_running_loop().create_future())
         self.metrics.count("tool_calls")
         block = ev.tool_use_block(event.call_id, event.name, event.arguments, parse_arguments(event.arguments))
         await self._emit(ev.agent_response_tool_use_done(self.ids, event.response_id, event.item_id, block))
@@ -567,8 +572,9 @@ class AgentBridge:
             await self._set_state("listening")
 
     async def _wait_client(self, call_id: str) -> str:
-        waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._client_waits[call_id] = waiter
+        waiter = self._client_waits.get(call_id)
+        if waiter is None:
+            waiter = self._client_waits[call_id] = asyncio.get_running_loop().create_future()
         try:
             return await waiter
         finally:

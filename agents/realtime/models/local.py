@@ -50,8 +50,10 @@ INPUT_RATE = 16_000
 OUTPUT_RATE = 24_000
 MS_PER_CHAR = 60
 CHUNK_MS = 100
+QUOTE_CHARS = 80
 _TOOL_REQUEST = re.compile(r"use tool\s+([A-Za-z_][\w-]*)\s*(\{.*\})?\s*$", re.S)
 _END = object()
+_INSTANCES = count(1)
 
 
 class LocalModel(RealtimeModel):
@@ -66,6 +68,7 @@ class LocalModel(RealtimeModel):
         self.images = 0
         self._queue: asyncio.Queue[ModelEvent | object] = asyncio.Queue()
         self._ids = count(1)
+        self._tag = next(_INSTANCES)  # ids stay unique across reconnects, as a provider's are
         self._reply: asyncio.Task[None] | None = None
         self._response_id = ""
         self._vad: EnergyVad | None = None
@@ -172,7 +175,8 @@ class LocalModel(RealtimeModel):
 
     async def send_tool_result(self, call_id: str, name: str, output: str, *, last: bool = True) -> None:
         self._require_open()
-        self._tool_outputs.append(f"{name} returned {output}")
+        quoted = output if len(output) <= QUOTE_CHARS else output[:QUOTE_CHARS] + "..."  # keeps replies short
+        self._tool_outputs.append(f"{name} returned {quoted}")
         if last:
             outputs, self._tool_outputs = self._tool_outputs, []
             await self._start_reply("Local model got the tool result: " + "; ".join(outputs) + ".")
@@ -246,7 +250,7 @@ class LocalModel(RealtimeModel):
         self._queue.put_nowait(event)
 
     def _new_id(self, prefix: str) -> str:
-        return f"{prefix}_{next(self._ids)}"
+        return f"{prefix}_{self._tag}_{next(self._ids)}"
 
     def _require_open(self) -> None:
         if self._closed or not self._connected:
