@@ -52,9 +52,16 @@ def _variables(room_name: str, identity: str, name: str, attributes: dict[str, s
             "room": room_meta if isinstance(room_meta, dict) else {"metadata": metadata}}
 
 
+def _local_speed(spec: AgentSpec) -> AgentSpec:
+    speed = float(getattr(settings, "LOCAL_MODEL_SPEED", 1.0))
+    if spec.provider != "local" or speed == 1.0:
+        return spec
+    return replace(spec, metadata={**spec.metadata, "local_speed": str(speed)})
+
+
 def _spec(agent: Any, variables: dict[str, Any]) -> AgentSpec:
     try:
-        return agent_spec_for(agent, variables=variables)
+        return _local_speed(agent_spec_for(agent, variables=variables))
     except PromptError as exc:
         raise DispatchError(getattr(exc, "code", "prompt_invalid"), f"Agent {agent.slug!r}: {exc}") from None
 
@@ -125,9 +132,10 @@ def _adhoc_spec(org: Organization, *, agent_id: str, name: str, instructions: st
         warnings.append(f"No {provider} credential in this organization: {name} runs on the offline local model.")
         provider = "local"
     model, voice = PROVIDER_DEFAULTS[provider]
-    return AgentSpec(agent_id=agent_id, name=name, instructions=instructions, provider=provider,  # type: ignore[arg-type]
-                     model=model, voice=voice, api_key=credential.api_key if credential else None,
-                     base_url=(credential.base_url or None) if credential else None)
+    return _local_speed(AgentSpec(
+        agent_id=agent_id, name=name, instructions=instructions, provider=provider,  # type: ignore[arg-type]
+        model=model, voice=voice, api_key=credential.api_key if credential else None,
+        base_url=(credential.base_url or None) if credential else None))
 
 
 def room_plan_for_agentscope(*, organization_id: int, config: dict[str, Any], user_name: str, room_name: str) -> RoomPlan:

@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from rooms.grants.builder import mint as mint_token
 from rooms.grants.claims import VideoGrant
@@ -63,7 +65,10 @@ class Client:
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
                 raise AssertionError(f"timed out waiting; got {[e.get('type') for e in self.events]}")
-            event = await self._next(left)
+            try:
+                event = await self._next(left)
+            except TimeoutError:
+                raise AssertionError(f"timed out waiting; got {[e.get('type') for e in self.events]}") from None
             if event is None:
                 raise AssertionError(f"socket closed {self.closed} while waiting; got {[e.get('type') for e in self.events]}")
             if match(event):
@@ -75,7 +80,10 @@ class Client:
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
                 raise AssertionError("socket did not close")
-            await self._next(left)
+            try:
+                await self._next(left)
+            except TimeoutError:
+                raise AssertionError("socket did not close") from None
         return self.closed
 
     def types(self) -> list[str]:
@@ -104,7 +112,10 @@ def audio_event(pcm: bytes, rate: int = 16000) -> dict[str, Any]:
 
 
 @pytest.fixture
-def clients() -> Any:
+async def clients() -> Any:
+    """Makes clients; afterwards disconnects them and ends every room the test left running."""
+    from rooms.runtime.registry import registry
+
     made: list[Client] = []
 
     def make(path: str) -> Client:
@@ -113,3 +124,11 @@ def clients() -> Any:
         return client
 
     yield make
+    for client in made:
+        try:
+            await client.disconnect()
+        except (Exception, asyncio.CancelledError):  # noqa: S110 - already closed by the server
+            pass
+    await registry().shutdown("test_teardown")
+    # The ORM thread of database_sync_to_async keeps a connection; close it so the test database drops.
+    await sync_to_async(connections.close_all)()
