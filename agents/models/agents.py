@@ -124,6 +124,7 @@ class AgentTool(models.Model):
         return f"{self.agent} → {self.tool}"
 
     def clean(self) -> None:
-        agent = Agent.objects.filter(pk=self.agent_id).only("organization_id").first() if self.agent_id else None
+        # An admin inline hands over the (maybe unsaved) parent agent, so compare through it.
+        agent = getattr(self, "agent", None) if self.agent_id or "agent" in self._state.fields_cache else None
         if agent is not None and self.tool_id is not None and self.tool.organization_id != agent.organization_id:
             raise ValidationError({"tool": "This tool belongs to another organization."}, code="invalid")

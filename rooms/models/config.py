@@ -106,6 +106,7 @@ class RoomConfigAgent(models.Model):
         return f"{self.room_config} → {self.agent}"
 
     def clean(self) -> None:
-        config = RoomConfig.objects.filter(pk=self.room_config_id).only("organization_id").first()
+        # An admin inline hands over the (maybe unsaved) parent config, so compare through it.
+        config = getattr(self, "room_config", None) if self.room_config_id or "room_config" in self._state.fields_cache else None
         if config is not None and self.agent_id is not None and self.agent.organization_id != config.organization_id:
             raise ValidationError({"agent": "This agent belongs to another organization."}, code="invalid")
