@@ -311,7 +311,7 @@ class AgentBridge:
         await self._emit(ev.agent_error(self.ids, "provider_disconnected",
                                         f"the provider connection was lost: {lost.reason}", "provider_error"))
         for response in list(self._open.values()):
-            await self._cancel(response, reason="provider_disconnected", status="failed", tell_provider=False)
+            await self._close(response, status="failed")  # what arrived can still be played: no flush
         stale = [t for t in self._tasks if t is not asyncio.current_task()]
         for task in stale:
             task.cancel()  # tool calls belong to the lost connection; the new one never asked for them
@@ -431,8 +431,14 @@ class AgentBridge:
         response = self._response(event.response_id)
         if response is None:
             return
-        await self._close(response, status=event.status, input_tokens=event.input_tokens,
-                          output_tokens=event.output_tokens, metadata=event.metadata)
+        if event.status in ("cancelled", "interrupted"):
+            # The provider stopped on its own (its VAD heard the user): the client must flush too.
+            reason = "barge_in" if event.metadata.get("reason") == "turn_detected" else "provider_cancelled"
+            await self._cancel(response, reason=reason, status=event.status, tell_provider=False,
+                               metadata=event.metadata)
+        else:
+            await self._close(response, status=event.status, input_tokens=event.input_tokens,
+                              output_tokens=event.output_tokens, metadata=event.metadata)
         if response.tool_calls:
             self._spawn(self._run_tools(response.tool_calls), "tools")
         elif not self._open and not self._tasks:
@@ -441,7 +447,11 @@ class AgentBridge:
     async def _on_input_started(self, event: m.InputStarted) -> None:
         await self._emit(ev.agent_input_started(self.ids, event.item_id, event.audio_start_ms))
         self.metrics.count("user_turns")
-        await self.interrupt(reason="barge_in")
+        # A provider whose own VAD reported the speech has already cancelled its response
+        # (interrupt_response); asking again only earns an error frame. Truncation is still ours.
+        server_cancels = self.model is not None and self.model.capabilities.server_vad
+        for response in list(self._open.values()):
+            await self._cancel(response, reason="barge_in", status="cancelled", tell_provider=not server_cancels)
         await self._set_state("listening")
 
     async def _on_input_done(self, event: m.InputDone) -> None:
@@ -495,7 +505,8 @@ class AgentBridge:
                                                 output_tokens=output_tokens,
                                                 metadata={**(metadata or {}), "status": status}))
 
-    async def _cancel(self, response: _Response, *, reason: str, status: str, tell_provider: bool) -> None:
+    async def _cancel(self, response: _Response, *, reason: str, status: str, tell_provider: bool,
+                      metadata: dict[str, str] | None = None) -> None:
         if response.response_id not in self._open:
             return
         self._open.pop(response.response_id)
@@ -508,10 +519,11 @@ class AgentBridge:
         if tell_provider and model is not None:
             with suppress(Exception):
                 await model.cancel_response()
+        if reason != "agent_ended" and model is not None and status != "failed":
             if model.capabilities.truncation == "explicit" and response.item_id and response.audio_ms:
                 with suppress(Exception):
                     await model.truncate(response.item_id, played)
-        await self._close(response, status=status)
+        await self._close(response, status=status, metadata=metadata)
         if not self._open and self.state == "speaking":
             await self._set_state("listening")
 
