@@ -26,14 +26,14 @@ from tenancy.admin_scoping import OrganizationScopedAdmin, OrganizationScopedInl
 
 def scope_choices(field: ModelChoiceField[Any] | None, request: HttpRequest, path: str) -> None:
     """Offer only objects of organizations the user may write to (superusers see all)."""
-    if field is not None and not request.user.is_superuser:
+    if field is not None and field.queryset is not None and not request.user.is_superuser:
         field.queryset = field.queryset.filter(**{f"{path}__in": organizations_admin_for(request.user, write=True)})
 
 
 # --- provider credentials -----------------------------------------------------------------------
 
 
-class ProviderCredentialForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProviderCredentialForm(forms.ModelForm):
     api_key = forms.CharField(
         label="API key", required=False, strip=True, widget=forms.PasswordInput(render_value=False)
     )
@@ -71,7 +71,7 @@ class ProviderCredentialAdmin(OrganizationScopedAdmin[ProviderCredential]):
 # --- prompts --------------------------------------------------------------------------------------
 
 
-class PromptForm(forms.ModelForm):  # type: ignore[type-arg]
+class PromptForm(forms.ModelForm):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
         strip=False,
@@ -129,7 +129,7 @@ class PromptAdmin(OrganizationScopedAdmin[Prompt]):
 # --- tools ----------------------------------------------------------------------------------------
 
 
-class ToolForm(forms.ModelForm):  # type: ignore[type-arg]
+class ToolForm(forms.ModelForm):
     secret_headers_input = forms.JSONField(
         label="Secret headers",
         required=False,
@@ -169,7 +169,7 @@ class ToolForm(forms.ModelForm):  # type: ignore[type-arg]
         # Model errors on the encrypted field belong to its write-only input here.
         if hasattr(errors, "error_dict") and "secret_headers" in errors.error_dict:
             errors.error_dict["secret_headers_input"] = errors.error_dict.pop("secret_headers")
-        super()._update_errors(errors)
+        super()._update_errors(errors)  # type: ignore[misc]
 
 
 @admin.register(Tool)
