@@ -30,11 +30,11 @@ def pcm_ms(n_bytes: int, rate: int) -> float:
     return n_bytes / 2 / rate * 1000.0
 
 
-def _lowpass(cutoff: float, taps: int) -> Samples:
+def _lowpass(cutoff: float, taps: int) -> npt.NDArray[np.float64]:
     """Windowed-sinc (Blackman) low-pass, ``cutoff`` as a fraction of the input rate (0..0.5)."""
     n = np.arange(taps) - (taps - 1) / 2
     h = 2 * cutoff * np.sinc(2 * cutoff * n) * np.blackman(taps)
-    return (h / h.sum()).astype(np.float32)
+    return h / h.sum()
 
 
 class StreamingResampler:
@@ -49,7 +49,7 @@ class StreamingResampler:
         self._phase = 0  # numerator (over up) of the next output position, relative to _prev
         self._prev: float | None = None
         self._fir = _lowpass(0.45 * out_rate / in_rate, taps) if out_rate < in_rate else None
-        self._fir_tail = np.zeros(taps - 1, dtype=np.float32)
+        self._fir_tail = np.zeros(taps - 1, dtype=np.float64)
         self._cache: dict[tuple[int, int], tuple[npt.NDArray[np.intp], Samples]] = {}
 
     def process(self, pcm: bytes) -> bytes:
@@ -58,7 +58,8 @@ class StreamingResampler:
         # Work in int16 scale (no divide and multiply back) and float32 throughout: this runs per frame.
         x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
         if self._fir is not None:
-            padded = np.concatenate((self._fir_tail, x))
+            # float64: numpy's direct convolution is markedly faster in double than in single precision
+            padded = np.concatenate((self._fir_tail, x.astype(np.float64)))
             self._fir_tail = padded[-(len(self._fir) - 1):]
             x = np.convolve(padded, self._fir, mode="valid").astype(np.float32)
         out = self._interpolate(x)
