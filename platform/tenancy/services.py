@@ -48,10 +48,14 @@ def api_key_create(
     return IssuedApiKey(api_key=api_key, secret=plain)
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    ApiKey.objects.filter(pk=api_key.pk, revoked__isnull=True).update(revoked=timezone.now())
-    api_key.refresh_from_db()
-    return api_key
+    # A real save (not a bulk update) so post_save fires and verifiers drop the cached secret at once.
+    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if locked.revoked is None:
+        locked.revoked = timezone.now()
+        locked.save(update_fields=["revoked"])
+    return locked
 
 
 def api_key_mark_used(*, api_key_id: int) -> None:

@@ -129,6 +129,6 @@ async def clients() -> Any:
             await client.disconnect()
         except (Exception, asyncio.CancelledError):  # noqa: S110 - already closed by the server
             pass
-    await registry().shutdown("test_teardown")
+    await registry().shutdown("process_shutdown")
     # The ORM thread of database_sync_to_async keeps a connection; close it so the test database drops.
     await sync_to_async(connections.close_all)()
