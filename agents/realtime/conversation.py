@@ -29,7 +29,7 @@ class ConversationItem:
         if self.role == "tool" and self.tool_call:
             return HistoryItem("tool", f"{self.tool_call['name']}({self.tool_call['arguments']}) -> {self.tool_result}")
         if self.role in ("user", "assistant") and self.text:
-            return HistoryItem(self.role, self.text)  # type: ignore[arg-type]
+            return HistoryItem(self.role, self.text)
         return None
 
 

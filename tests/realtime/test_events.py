@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pytest
 
@@ -81,7 +82,7 @@ def test_it_names_bad_input_with_a_code(raw: str | bytes, code: str) -> None:
 
 def test_it_rejects_oversized_payloads_by_kind() -> None:
     fmt = {"type": "audio/pcm", "rate": 16000}
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"type": "client_audio_append", "audio": b64(bytes(MAX_AUDIO_CHUNK_BYTES + 2)), "format": fmt},
          "audio_too_large"),
         ({"type": "client_text_append", "text": "x" * (MAX_TEXT_CHARS + 1)}, "text_too_large"),

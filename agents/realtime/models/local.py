@@ -45,6 +45,7 @@ from agents.realtime.models.base import (
     TranscriptDelta,
     TranscriptDone,
 )
+from agents.realtime.spec import AgentSpec
 
 INPUT_RATE = 16_000
 OUTPUT_RATE = 24_000
@@ -57,7 +58,7 @@ _INSTANCES = count(1)
 
 
 class LocalModel(RealtimeModel):
-    def __init__(self, spec, url: str = ""):  # type: ignore[no-untyped-def]
+    def __init__(self, spec: AgentSpec, url: str = ""):
         super().__init__(spec, url)
         self.capabilities = ModelCapabilities(
             input_rate=INPUT_RATE, output_rate=OUTPUT_RATE, text_input=True, image_input=True, tools=True,
