@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from api.actors import SESSION_ORGANIZATION_KEY
@@ -57,9 +58,8 @@ def test_it_shows_each_member_page_in_their_organization(world: World, web_as: C
         assert other not in response.content, "another tenant's name leaked into the page"
 
 
-def test_it_tells_a_user_without_organization_so(world: World, web_as: Callable[..., Client],
-                                                  django_user_model: type) -> None:
-    loner = django_user_model.objects.create_user(username="loner", password="pw-loner")
+def test_it_tells_a_user_without_organization_so(world: World, web_as: Callable[..., Client]) -> None:
+    loner = User.objects.create_user(username="loner", password="pw-loner")
     response = web_as(loner).get("/")
     assert response.status_code == 403
     assert b'data-testid="no-organization"' in response.content

@@ -6,10 +6,11 @@ export function $(id) {
   return el;
 }
 
-export function setBadge(id, state) {
+/** `data-state` carries the bare state (styles and tests key on it); the text may add who. */
+export function setBadge(id, state, label = state) {
   const el = $(id);
   el.dataset.state = state;
-  el.textContent = state;
+  el.textContent = label;
 }
 
 /** Show an error to the person (and keep it in the console with its details). */

@@ -51,30 +51,35 @@ export function float32ToInt16(float32) {
  */
 export class LinearResampler {
   constructor(fromRate, toRate) {
-    if (!(fromRate > 0 && toRate > 0)) throw new RangeError(`bad rates ${fromRate} -> ${toRate}`);
+    if (!(Number.isInteger(fromRate) && Number.isInteger(toRate) && fromRate > 0 && toRate > 0)) {
+      throw new RangeError(`bad rates ${fromRate} -> ${toRate}`);
+    }
     this.fromRate = fromRate;
     this.toRate = toRate;
-    this.step = fromRate / toRate; // input samples advanced per output sample
-    this.position = 0; // next output position, in input samples relative to the current chunk
-    this.previous = null; // the last sample of the previous chunk (position -1)
+    // The read position is kept as an integer count of 1/toRate input samples: exact, so a stream
+    // cut into chunks yields exactly the samples of the same stream in one piece.
+    this.position = 0; // relative to the current chunk's first sample; negative = previous chunk
+    this.previous = 0; // the last sample of the previous chunk (position -toRate)
   }
 
   process(input) {
     if (this.fromRate === this.toRate) return input;
     const n = input.length;
     if (n === 0) return new Float32Array(0);
-    const out = new Float32Array(Math.ceil((n - this.position) / this.step) + 1);
+    const { fromRate, toRate } = this;
+    const last = (n - 1) * toRate;
+    const out = new Float32Array(Math.max(0, Math.floor((last - this.position) / fromRate) + 1));
     let written = 0;
-    let t = this.position;
-    while (t <= n - 1) {
-      const i = Math.floor(t);
-      const frac = t - i;
+    let p = this.position;
+    while (p <= last) {
+      const i = Math.floor(p / toRate);
+      const frac = (p - i * toRate) / toRate;
       const a = i < 0 ? this.previous : input[i];
-      const b = input[i + 1] ?? a; // t == n - 1 exactly: no right neighbour needed (frac is 0)
+      const b = i + 1 < n ? input[i + 1] : a; // p == last exactly: frac is 0
       out[written++] = a + (b - a) * frac;
-      t += this.step;
+      p += fromRate;
     }
-    this.position = t - n;
+    this.position = p - n * toRate;
     this.previous = input[n - 1];
     return out.subarray(0, written);
   }

@@ -6,9 +6,8 @@
  * sends no silence to keep them going.
  */
 
-import { Transcript } from "../transcript.js";
-import { $, clearErrors, randomRoomName, requestToken, setBadge, showError, socketUrl } from "../ui.js";
-import { VoiceSession } from "../voice-session.js";
+import { $, clearErrors, randomRoomName, requestToken, showError, socketUrl } from "../ui.js";
+import { bindMicToggle, bindTextForm, pageSession, resetMicToggle } from "./controls.js";
 
 const PRESETS = [
   { name: "Ada", instructions: "You are Ada, an optimistic engineer. Debate briefly whether realtime voice agents will replace call centres. Keep each turn to two sentences." },
@@ -58,10 +57,7 @@ function setRunning(running) {
   $("add-agent").disabled = running;
   $("text-input").disabled = !running;
   $("text-send").disabled = !running;
-  if (!running) {
-    $("mic").setAttribute("aria-pressed", "false");
-    $("mic").textContent = "Join by voice";
-  }
+  if (!running) resetMicToggle($("mic"), "Join by voice");
 }
 
 async function start() {
@@ -81,20 +77,7 @@ async function start() {
     showError(error);
     return;
   }
-  const transcript = new Transcript($("transcript"));
-  session = new VoiceSession({
-    transcript,
-    onConnection: (state, info) => {
-      setBadge("connection-state", state);
-      if (state === "closed") {
-        setRunning(false);
-        if (info) transcript.notice(`Stopped (${info.code}${info.reason ? ": " + info.reason : ""})`);
-      }
-    },
-    onAgentState: (state, event) => setBadge("agent-state", `${event.agent_name || "agent"}: ${state}`),
-    onPlayback: (state) => setBadge("playback-state", state),
-    onError: showError,
-  });
+  session = pageSession({ onClosed: () => setRunning(false), closedNotice: "Stopped" });
   setRunning(true);
   try {
     const grant = await requestToken(tokenBody);
@@ -116,30 +99,6 @@ document.querySelectorAll('input[name="source"]').forEach((radio) => radio.addEv
 }));
 $("start").addEventListener("click", start);
 $("stop").addEventListener("click", () => session?.stop());
-$("mic").addEventListener("click", async () => {
-  if (!session) return;
-  try {
-    if (!session.mic) {
-      await session.startMic();
-    } else {
-      session.setMuted(!session.mic.muted);
-    }
-    const live = !session.mic.muted;
-    $("mic").setAttribute("aria-pressed", String(live));
-    $("mic").textContent = live ? "Mute microphone" : "Join by voice";
-  } catch (error) {
-    showError(error);
-  }
-});
-$("text-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const text = $("text-input").value.trim();
-  if (!text || !session) return;
-  try {
-    await session.sendText(text);
-    $("text-input").value = "";
-  } catch (error) {
-    showError(error);
-  }
-});
+bindMicToggle($("mic"), () => session, { live: "Mute microphone", muted: "Join by voice" });
+bindTextForm(() => session);
 window.addEventListener("pagehide", () => session?.stop());

@@ -1,16 +1,11 @@
 /**
  * Playground: talk to one agent. Gets a token from POST /api/token for a fresh room with the
- * chosen agent, connects, streams the microphone and plays the agent. Ships one client tool,
- * `browser_timezone`, answered from this browser.
+ * chosen agent, connects, opens the microphone and plays the agent. The page answers the client
+ * tools in client-tools.js (e.g. `browser_timezone`).
  */
 
-import { Transcript } from "../transcript.js";
 import { $, clearErrors, randomRoomName, requestToken, setBadge, showError, socketUrl } from "../ui.js";
-import { VoiceSession } from "../voice-session.js";
-
-export const clientTools = {
-  browser_timezone: () => ({ time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
-};
+import { bindTextForm, pageSession } from "./controls.js";
 
 let session = null;
 
@@ -35,21 +30,7 @@ async function connect() {
     showError("Pick an agent first.");
     return;
   }
-  const transcript = new Transcript($("transcript"));
-  session = new VoiceSession({
-    transcript,
-    clientTools,
-    onConnection: (state, info) => {
-      setBadge("connection-state", state);
-      if (state === "closed") {
-        setConnected(false);
-        if (info) transcript.notice(`Disconnected (${info.code}${info.reason ? ": " + info.reason : ""})`);
-      }
-    },
-    onAgentState: (state) => setBadge("agent-state", state),
-    onPlayback: (state) => setBadge("playback-state", state),
-    onError: showError,
-  });
+  session = pageSession({ onClosed: () => setConnected(false) });
   setConnected(true);
   try {
     const grant = await requestToken({ room_name: randomRoomName("playground"), room_config: { agents: [{ agent_name: agent }] } });
@@ -71,16 +52,5 @@ $("mute").addEventListener("click", () => {
   $("mute").setAttribute("aria-pressed", String(muted));
   $("mute").textContent = muted ? "Unmute" : "Mute";
 });
-$("text-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const input = $("text-input");
-  const text = input.value.trim();
-  if (!text || !session) return;
-  try {
-    await session.sendText(text);
-    input.value = "";
-  } catch (error) {
-    showError(error);
-  }
-});
+bindTextForm(() => session);
 window.addEventListener("pagehide", () => session?.stop());

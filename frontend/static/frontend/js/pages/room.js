@@ -4,9 +4,8 @@
  * (`client_data_publish` out, `room_data_received` in) and talk with the room's agents.
  */
 
-import { Transcript } from "../transcript.js";
-import { $, clearErrors, requestToken, setBadge, showError, socketUrl } from "../ui.js";
-import { VoiceSession } from "../voice-session.js";
+import { $, clearErrors, requestToken, showError, socketUrl } from "../ui.js";
+import { bindMicToggle, bindTextForm, pageSession, resetMicToggle } from "./controls.js";
 
 let session = null;
 const participants = new Map(); // identity -> <li>
@@ -17,8 +16,7 @@ function setJoined(joined) {
   $("mic").disabled = !joined;
   for (const id of ["text-input", "text-send", "data-input", "data-send"]) $(id).disabled = !joined;
   if (!joined) {
-    $("mic").setAttribute("aria-pressed", "false");
-    $("mic").textContent = "Microphone on";
+    resetMicToggle($("mic"), "Microphone on");
     participants.clear();
     $("participants").replaceChildren();
   }
@@ -75,20 +73,7 @@ async function join() {
     showError("A token and a server URL are needed to join.");
     return;
   }
-  const transcript = new Transcript($("transcript"));
-  session = new VoiceSession({
-    transcript,
-    onConnection: (state, info) => {
-      setBadge("connection-state", state);
-      if (state === "closed") {
-        setJoined(false);
-        if (info) transcript.notice(`Left the room (${info.code}${info.reason ? ": " + info.reason : ""})`);
-      }
-    },
-    onAgentState: (state, event) => setBadge("agent-state", `${event.agent_name || "agent"}: ${state}`),
-    onPlayback: (state) => setBadge("playback-state", state),
-    onError: showError,
-  });
+  session = pageSession({ onClosed: () => setJoined(false), closedNotice: "Left the room" });
   session.client.on("room_participant_joined", participantJoined);
   session.client.on("room_participant_left", participantLeft);
   session.client.on("room_data_received", dataReceived);
@@ -105,29 +90,8 @@ async function join() {
 $("get-token").addEventListener("click", getToken);
 $("join").addEventListener("click", join);
 $("leave").addEventListener("click", () => session?.stop());
-$("mic").addEventListener("click", async () => {
-  if (!session) return;
-  try {
-    if (!session.mic) await session.startMic();
-    else session.setMuted(!session.mic.muted);
-    const live = !session.mic.muted;
-    $("mic").setAttribute("aria-pressed", String(live));
-    $("mic").textContent = live ? "Microphone off" : "Microphone on";
-  } catch (error) {
-    showError(error);
-  }
-});
-$("text-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const text = $("text-input").value.trim();
-  if (!text || !session) return;
-  try {
-    await session.sendText(text);
-    $("text-input").value = "";
-  } catch (error) {
-    showError(error);
-  }
-});
+bindMicToggle($("mic"), () => session, { live: "Microphone off", muted: "Microphone on" });
+bindTextForm(() => session);
 $("data-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const payload = $("data-input").value.trim();
