@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,7 +14,7 @@ from rooms.records.services.webhooks import webhook_delivery_retry_now
 from tenancy.admin_scoping import OrganizationScopedAdmin
 
 
-class ReadOnlyScopedAdmin(OrganizationScopedAdmin):  # type: ignore[type-arg]
+class ReadOnlyScopedAdmin(OrganizationScopedAdmin):
     """Records are written by Celery only; nobody edits them by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -43,11 +45,11 @@ class ShutdownHookAdmin(OrganizationScopedAdmin[ShutdownHook]):
     list_select_related = ["organization", "agent", "room_config"]
 
 
-class RetryableDeliveryAdmin(OrganizationScopedAdmin):  # type: ignore[type-arg]
+class RetryableDeliveryAdmin(OrganizationScopedAdmin):
     """Deliveries are read-only; owners and admins may ask for a retry."""
 
     actions = ["retry_now"]
-    retry_service = staticmethod(hook_delivery_retry_now)
+    retry_service: Callable[..., None] = staticmethod(hook_delivery_retry_now)
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
@@ -62,7 +64,7 @@ class RetryableDeliveryAdmin(OrganizationScopedAdmin):  # type: ignore[type-arg]
         return super().has_change_permission(request)
 
     @admin.action(description="Retry now", permissions=["retry"])
-    def retry_now(self, request: HttpRequest, queryset: QuerySet) -> None:  # type: ignore[type-arg]
+    def retry_now(self, request: HttpRequest, queryset: QuerySet) -> None:
         writable = queryset if request.user.is_superuser else queryset.filter(
             organization__in=self._writable_org_ids(request))
         count = 0

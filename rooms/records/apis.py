@@ -38,7 +38,7 @@ class PlainTextRenderer(renderers.BaseRenderer):
         return str(data).encode()
 
 
-class SessionOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SessionOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     room = serializers.CharField(source="room.name")
     room_sid = serializers.CharField(source="room.sid")
@@ -54,7 +54,7 @@ class SessionDetailSerializer(SessionOutputSerializer):
     report = serializers.JSONField()
 
 
-class TranscriptEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TranscriptEntrySerializer(serializers.Serializer):
     item_id = serializers.CharField()
     seq = serializers.IntegerField()
     role = serializers.CharField()

@@ -19,7 +19,7 @@ from config.celery import app
 logger = logging.getLogger(__name__)
 
 
-def _run_inline(task: Task, args: tuple[Any, ...], countdown: float | None) -> None:  # type: ignore[type-arg]
+def _run_inline(task: Task, args: tuple[Any, ...], countdown: float | None) -> None:
     def run() -> None:
         if countdown:
             threading.Event().wait(countdown)
@@ -31,14 +31,14 @@ def _run_inline(task: Task, args: tuple[Any, ...], countdown: float | None) -> N
     threading.Thread(target=run, name=f"eager-{task.name}", daemon=True).start()
 
 
-def publish(task: Task, *args: Any, countdown: float | None = None) -> None:  # type: ignore[type-arg]
+def publish(task: Task, *args: Any, countdown: float | None = None) -> None:
     if app.conf.task_always_eager:
         _run_inline(task, args, countdown)
     else:
         task.apply_async(args=args, countdown=countdown)
 
 
-def publish_on_commit(task: Task, *args: Any) -> None:  # type: ignore[type-arg]
+def publish_on_commit(task: Task, *args: Any) -> None:
     transaction.on_commit(lambda: publish(task, *args))
 
 

@@ -21,7 +21,7 @@ def transcript_batch_store(session_id: int, items: list[dict[str, Any]]) -> int:
 
 @shared_task(bind=True, name="records.room_webhooks_send", ignore_result=True, soft_time_limit=120,
              time_limit=150, autoretry_for=(DatabaseError,), retry_backoff=1, max_retries=10)
-def room_webhooks_send(self: Task, room_id: int) -> None:  # type: ignore[type-arg]
+def room_webhooks_send(self: Task, room_id: int) -> None:
     wait = webhooks.room_webhooks_deliver(room_id=room_id)
     if wait is not None:
         # A retry is due later: a new message, so the worker slot is free meanwhile.
@@ -31,7 +31,7 @@ def room_webhooks_send(self: Task, room_id: int) -> None:  # type: ignore[type-a
 @shared_task(bind=True, name="records.session_hooks_run", ignore_result=True,
              soft_time_limit=_HOOKS_SOFT_LIMIT, time_limit=_HOOKS_SOFT_LIMIT + 30,
              autoretry_for=(DatabaseError,), retry_backoff=1, max_retries=10)
-def session_hooks_run(self: Task, session_id: int) -> None:  # type: ignore[type-arg]
+def session_hooks_run(self: Task, session_id: int) -> None:
     wait = sessions.session_hooks_advance(session_id=session_id)
     if wait is not None:
         self.apply_async(args=(session_id,), countdown=wait)
