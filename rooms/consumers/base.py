@@ -15,6 +15,9 @@ from rooms.runtime.room_events import ROOM_CLIENT_EVENTS
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
     session_id = ""
+    # Sockets never receive channel-layer messages: a room listens on one channel of its own and talks
+    # to its sockets in-process. Not subscribing saves a blocking Redis read per socket.
+    channel_layer_alias = "rooms-sockets-do-not-subscribe"
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         self.flood = FloodGuard()

@@ -43,6 +43,8 @@ class EndReason(models.TextChoices):
 
 class Room(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="rooms")
+    room_config = models.ForeignKey("rooms.RoomConfig", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="rooms")
     sid = models.CharField(max_length=32, unique=True, default="")
     name = models.CharField(max_length=256)
     metadata = models.TextField(blank=True)

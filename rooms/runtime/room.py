@@ -243,6 +243,9 @@ class RoomRuntime:
                            + [a.info() for a in self.agents.values()],
                            "agents": [{"agent_id": a.spec.agent_id, "agent_name": a.spec.name,
                                        "state": a.bridge.state} for a in self.agents.values()]})
+        for slot in self.agents.values():  # agents became ready before this person arrived
+            if slot.bridge.state not in ("initializing", "ended"):
+                await person.send(ev.agent_ready(slot.bridge.ids))
         if not person.hidden:
             await self._broadcast(rev.participant_joined(person.info()), exclude=person.identity)
 

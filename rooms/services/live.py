@@ -67,7 +67,7 @@ def room_open(*, organization_id: int, name: str, settings: RoomSettings, host: 
         "empty_timeout": settings.empty_timeout, "departure_timeout": settings.departure_timeout,
         "record_transcripts": settings.record_transcripts, "host": host, "heartbeat": now,
     }
-    if settings.room_config_id is not None and hasattr(Room, "room_config_id"):
+    if settings.room_config_id is not None:
         fields["room_config_id"] = settings.room_config_id
     try:
         with transaction.atomic():
