@@ -159,6 +159,8 @@ def room_plan_for_agentscope(*, organization_id: int, config: dict[str, Any], us
         return RoomPlan(RoomSettings(), [_spec(agent, variables)])
     provider = str(config.get("model_provider") or "dashscope")
     warnings: list[str] = []
+    if isinstance(config.get("agents"), list):
+        return _plan_for_agent_list(org, config, provider, variables, warnings)
     if config.get("agent1_name") or config.get("agent1_instructions"):
         specs = [
             _adhoc_spec(org, agent_id=f"agent{n}", name=str(config.get(f"agent{n}_name") or f"Agent {n}"),
@@ -180,3 +182,35 @@ def agent_spec_by_slug(*, organization_id: int, slug: str, room_name: str) -> Ag
     if agent is None:
         return None
     return _spec(agent, _variables(room_name, "", "", {}, ""))
+
+
+MAX_ADHOC_AGENTS = 6
+
+
+def _plan_for_agent_list(org: Organization, config: dict[str, Any], provider: str, variables: dict[str, Any],
+                         warnings: list[str]) -> RoomPlan:
+    """Our web app's shape: ``{"agents": [{"agent": slug} | {"agent_name", "instructions",
+    "model_provider"}, ...], "floor_policy": ...}``; two or more agents open the conversation."""
+    entries = config["agents"]
+    if not entries or len(entries) > MAX_ADHOC_AGENTS:
+        raise DispatchError("invalid_field", f"agents: give 1 to {MAX_ADHOC_AGENTS} agents.")
+    specs: list[AgentSpec] = []
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise DispatchError("invalid_field", f"agents[{n - 1}] must be an object.")
+        if entry.get("agent"):
+            agent = agent_by_slug(org, str(entry["agent"]))
+            if agent is None:
+                raise DispatchError("unknown_agent", f"No agent named {entry['agent']!r}.")
+            spec = _spec(agent, variables)
+        else:
+            spec = _adhoc_spec(org, agent_id=f"agent{n}", name=str(entry.get("agent_name") or f"Agent {n}"),
+                               instructions=str(entry.get("instructions") or ""),
+                               provider=str(entry.get("model_provider") or provider), warnings=warnings)
+        if spec.agent_id in {s.agent_id for s in specs}:
+            spec = replace(spec, agent_id=f"{spec.agent_id}-{n}")
+        specs.append(spec)
+    policy = str(config.get("floor_policy") or "free")
+    if policy not in ("free", "round_robin", "addressed"):
+        raise DispatchError("invalid_field", "floor_policy must be free, round_robin or addressed.")
+    return RoomPlan(RoomSettings(floor_policy=policy), specs, warnings, OPENING_PROMPT if len(specs) > 1 else "")
