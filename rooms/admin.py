@@ -59,3 +59,4 @@ class RoomConfigAdmin(OrganizationScopedAdmin[RoomConfig]):
                 messages.error(request, f"{room_config.slug}: {exc}")
                 continue
             messages.success(request, f"Test token for room {room_config.slug} as {identity}: {token}")
+from rooms import admin_live  # noqa: E402,F401  (live rooms)

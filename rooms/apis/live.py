@@ -1,0 +1,99 @@
+"""Live rooms over REST: list them, and send data, metadata, removals and ends to a room wherever it
+is hosted (through the channel layer)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.actors import request_actor
+from api.errors import ApiError
+from rooms.live_queries import get_room_for_actor, live_rooms_for_actor
+from rooms.models import Room
+from rooms.services import commands
+
+
+class RoomOutputSerializer(serializers.Serializer):
+    sid = serializers.CharField()
+    name = serializers.CharField()
+    metadata = serializers.CharField()
+    status = serializers.CharField()
+    people = serializers.IntegerField()
+    agents = serializers.IntegerField(source="agents_count")
+    created = serializers.DateTimeField()
+    duration_seconds = serializers.SerializerMethodField()
+
+    def get_duration_seconds(self, room: Room) -> float:
+        return round(((room.ended or timezone.now()) - room.created).total_seconds(), 1)
+
+
+class RoomListApi(APIView):
+    @extend_schema(responses=RoomOutputSerializer(many=True), operation_id="rooms_list")
+    def get(self, request: Request) -> Response:
+        rooms = live_rooms_for_actor(request_actor(request))
+        return Response(RoomOutputSerializer(rooms, many=True).data)
+
+
+def _live_room(request: Request, sid: str) -> Room:
+    actor = request_actor(request)
+    actor.require_write()
+    return get_room_for_actor(actor, sid)
+
+
+def _sent(fn: object) -> Response:
+    try:
+        fn()  # type: ignore[operator]
+    except commands.RoomNotLive:
+        raise ApiError("room_not_live", "The room has ended.", status.HTTP_409_CONFLICT) from None
+    except commands.PayloadTooLarge as exc:
+        raise ApiError("payload_too_large", str(exc), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE) from None
+    return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class RoomDataApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        payload = serializers.CharField(trim_whitespace=False)
+        topic = serializers.CharField(required=False, allow_blank=True, default="")
+        destination_identities = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="rooms_send_data")
+    def post(self, request: Request, sid: str) -> Response:
+        room = _live_room(request, sid)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _sent(lambda: commands.room_send_data(room=room, sender="server", **data.validated_data))
+
+
+class RoomMetadataApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        metadata = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="rooms_update_metadata")
+    def post(self, request: Request, sid: str) -> Response:
+        room = _live_room(request, sid)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _sent(lambda: commands.room_set_metadata(room=room, metadata=data.validated_data["metadata"]))
+
+
+class RoomRemoveParticipantApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        identity = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="rooms_remove_participant")
+    def post(self, request: Request, sid: str) -> Response:
+        room = _live_room(request, sid)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _sent(lambda: commands.room_remove_participant(room=room, identity=data.validated_data["identity"]))
+
+
+class RoomEndApi(APIView):
+    @extend_schema(request=None, responses={202: None}, operation_id="rooms_end")
+    def post(self, request: Request, sid: str) -> Response:
+        room = _live_room(request, sid)
+        return _sent(lambda: commands.room_end(room=room))
