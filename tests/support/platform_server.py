@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
 from collections.abc import Iterator
 
 from django.conf import settings
 
-from tests.support.servers import daphne, free_port, project_env
+from tests.support.servers import daphne, daphne_process, free_port, project_env
 
 
 def test_database_env(**extra: str) -> dict[str, str]:
@@ -24,3 +25,9 @@ def platform_server(**extra: str) -> Iterator[str]:
     """Yields the base URL (http://127.0.0.1:PORT) of daphne serving ``config.asgi:application``."""
     with daphne(test_database_env(**extra), free_port()) as base:
         yield base
+
+
+@contextlib.contextmanager
+def platform_process(**extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    with daphne_process(test_database_env(**extra), free_port()) as served:
+        yield served

@@ -37,6 +37,14 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 @contextlib.contextmanager
 def daphne(env: dict[str, str], port: int | None = None, log: Path | None = None) -> Iterator[str]:
     """Serve ``config.asgi:application`` and yield its base URL once /healthz answers."""
+    with daphne_process(env, port, log) as (base, _proc):
+        yield base
+
+
+@contextlib.contextmanager
+def daphne_process(env: dict[str, str], port: int | None = None,
+                   log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like ``daphne`` but also yields the process, for tests that signal it."""
     port = port or free_port()
     log_path = log or (REPO / ".run" / f"daphne-{port}.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +65,7 @@ def daphne(env: dict[str, str], port: int | None = None, log: Path | None = None
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"daphne did not become healthy: {log_path.read_text()[-2000:]}")
                 time.sleep(0.1)
-            yield base
+            yield base, proc
         finally:
             proc.terminate()
             try:
