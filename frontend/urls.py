@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import URLPattern, path, re_path
 
-from frontend.views import assets, auth, pages
+from frontend.views import assets, auth, pages, sessions
 
 urlpatterns: list[URLPattern] = [
     path("login/", auth.SignInView.as_view(), name="login"),
@@ -15,8 +15,8 @@ urlpatterns: list[URLPattern] = [
     path("playground/", pages.playground, name="playground"),
     path("multi-agent/", pages.multiagent, name="multiagent"),
     path("room/", pages.room, name="room"),
-    path("sessions/", pages.sessions, name="sessions"),
-
+    path("sessions/", sessions.sessions, name="sessions"),
+    path("sessions/<uuid:public_id>/", sessions.session_detail, name="session"),
 ]
 
 if settings.STATIC_URL.startswith("/"):  # a CDN or proxy URL serves them itself

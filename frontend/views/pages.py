@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from frontend.catalog import agent_options, room_config_options
+from frontend.catalog import agent_options, live_rooms, recent_sessions, room_config_options
 from frontend.views.base import member_page, render_page
 from tenancy.access import Actor
 
@@ -15,6 +15,8 @@ def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render_page(request, actor, "frontend/dashboard.html", {
         "agents": agent_options(actor),
         "room_configs": room_config_options(actor),
+        "live_rooms": live_rooms(actor),
+        "recent_sessions": recent_sessions(actor),
     })
 
 
@@ -36,9 +38,3 @@ def multiagent(request: HttpRequest, actor: Actor) -> HttpResponse:
 @member_page
 def room(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render_page(request, actor, "frontend/room.html", {"agents": agent_options(actor)})
-
-
-@member_page
-def sessions(request: HttpRequest, actor: Actor) -> HttpResponse:
-    # The sessions list and session page are filled in by the transcripts work; the route is stable.
-    return render_page(request, actor, "frontend/sessions.html")

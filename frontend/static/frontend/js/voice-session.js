@@ -4,9 +4,9 @@
  * their own controls.
  *
  * Barge-in: on `agent_input_started` while this page's microphone is live (the server heard the
- * person start speaking) and on
- * `agent_audio_flush` (our extension: the server tells clients to drop queued audio, e.g. after a
- * cancel or a floor change) playback is flushed at once. When the person interrupts audible
+ * person start speaking) and on `agent_response_cancelled` (the server stopped a response: a
+ * barge-in it detected, a cancel, a floor change) the cancelled response's queued audio is flushed
+ * at once. When the person interrupts audible
  * audio, the page sends `client_response_cancel` with `item_id` and `audio_end_ms` (the
  * milliseconds of that item actually played), so the server can trim the agent's context to what
  * was heard. Client tools are answered with `client_tool_result`. Nothing here sends silence to
@@ -18,7 +18,7 @@ import { createPlayer } from "./audio/playback.js";
 import { ResponseSequencer } from "./audio/sequencer.js";
 import { RealtimeClient } from "./realtime-client.js";
 
-export const FLUSH_EVENT = "agent_audio_flush";
+export const FLUSH_EVENT = "agent_response_cancelled";
 const STOPPED_STATUSES = new Set(["cancelled", "interrupted", "failed"]);
 
 export class VoiceSession {
@@ -28,15 +28,17 @@ export class VoiceSession {
    * @param {Record<string, (input: object) => unknown>} [options.clientTools] name -> handler
    * @param {(state: string) => void} [options.onConnection] "connecting" | "connected" | "closed"
    * @param {(state: string, event: object) => void} [options.onAgentState] listening | thinking | speaking
+   * @param {(state: string, event: object) => void} [options.onInput] "speaking" | "heard": the server's VAD
    * @param {(state: string) => void} [options.onPlayback] "playing" | "idle"
    * @param {(error: object) => void} options.onError
    */
   constructor({ transcript, clientTools = {}, onConnection = () => {}, onAgentState = () => {},
-                onPlayback = () => {}, onError }) {
+                onInput = () => {}, onPlayback = () => {}, onError }) {
     this.transcript = transcript;
     this.clientTools = clientTools;
     this.onConnection = onConnection;
     this.onAgentState = onAgentState;
+    this.onInput = onInput;
     this.onPlayback = onPlayback;
     this.onError = onError;
     this.client = new RealtimeClient();
@@ -54,18 +56,20 @@ export class VoiceSession {
       this.teardownMedia();
     });
     c.on("*", (event) => this.transcript.handle(event));
-    c.on("agent_state_changed", (event) => this.onAgentState(event.state, event));
+    c.on("agent_state_changed", (event) => this.onAgentState(event.new_state, event));
+    c.on("agent_input_done", (event) => this.onInput("heard", event));
     c.on("agent_response_created", (event) => this.sequencer?.created(event.response_id, event.agent_id));
     c.on("agent_response_audio_delta", (event) => this.playAudio(event));
     c.on("agent_response_audio_done", (event) => this.sequencer?.done(event.response_id));
     c.on("agent_response_done", (event) => this.responseDone(event));
     c.on("agent_ended", (event) => this.sequencer?.dropAgent(event.agent_id));
-    c.on("agent_input_started", () => {
+    c.on("agent_input_started", (event) => {
+      this.onInput("speaking", event);
       // Only this person's own speech interrupts here. In a room, agents hear each other and
-      // other people; the server flushes for those with FLUSH_EVENT when the floor changes.
+      // other people; the server cancels those responses itself (FLUSH_EVENT).
       if (this.mic && !this.mic.muted) this.bargeIn({ tellServer: true });
     });
-    c.on(FLUSH_EVENT, () => this.bargeIn({ tellServer: false }));
+    c.on(FLUSH_EVENT, (event) => this.responseCancelled(event));
     c.on("agent_response_tool_use_done", (event) => this.answerClientTool(event));
   }
 
@@ -103,6 +107,11 @@ export class VoiceSession {
       this.sequencer.flush();
     }
     this.sequencer?.done(event.response_id);
+  }
+
+  /** The server stopped a response: drop its queued audio if it is the one playing, forget it otherwise. */
+  responseCancelled(event) {
+    return this.sequencer?.cancel(event.response_id);
   }
 
   /** Stop playback now; when the person interrupted audible audio, say how much was heard. */

@@ -60,6 +60,24 @@ export class ResponseSequencer {
     return this.player.flush();
   }
 
+  /**
+   * The server cancelled one response (`agent_response_cancelled`): silence it now if it is
+   * audible, drop its buffered audio otherwise; responses queued behind it still play.
+   */
+  async cancel(responseId) {
+    const entry = this.responses.get(responseId);
+    if (!entry) return;
+    entry.done = true;
+    entry.chunks = [];
+    if (this.order[0] === responseId) {
+      this.order.shift();
+      await this.player.flush();
+    } else {
+      this.order = this.order.filter((r) => r !== responseId);
+    }
+    this.advance();
+  }
+
   /** An agent left or failed: its buffered responses must not block the others. */
   dropAgent(agentId) {
     for (const [id, entry] of this.responses) {

@@ -21,9 +21,21 @@ export function pageSession({ onClosed, closedNotice = "Disconnected" }) {
       if (info) transcript.notice(`${closedNotice} (${info.code}${info.reason ? ": " + info.reason : ""})`);
     },
     onAgentState: (state, event) => setBadge("agent-state", state, event?.agent_name ? `${event.agent_name}: ${state}` : state),
+    onInput: (state) => setBadge("input-state", state),
     onPlayback: (state) => setBadge("playback-state", state),
     onError: showError,
   });
+}
+
+/**
+ * The AgentScope-compatible endpoint on this origin, authenticated by the member's own web
+ * session cookie: `client_session_create` then picks the agents (a browser may not dispatch agents
+ * through a token's room_config, so the pages do not go through POST /api/token for this).
+ */
+export function sessionSocketUrl(userId) {
+  const url = new URL(`/ws/${encodeURIComponent(userId)}/${crypto.randomUUID()}`, window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
 }
 
 /** The #text-form sends typed text through the current session. */

@@ -6,8 +6,8 @@
  * sends no silence to keep them going.
  */
 
-import { $, clearErrors, randomRoomName, requestToken, showError, socketUrl } from "../ui.js";
-import { bindMicToggle, bindTextForm, pageSession, resetMicToggle } from "./controls.js";
+import { $, clearErrors, showError } from "../ui.js";
+import { bindMicToggle, bindTextForm, pageSession, resetMicToggle, sessionSocketUrl } from "./controls.js";
 
 const PRESETS = [
   { name: "Ada", instructions: "You are Ada, an optimistic engineer. Debate briefly whether realtime voice agents will replace call centres. Keep each turn to two sentences." },
@@ -55,6 +55,7 @@ function setRunning(running) {
   $("stop").disabled = !running;
   $("mic").disabled = !running;
   $("add-agent").disabled = running;
+  $("floor-policy").disabled = running;
   $("text-input").disabled = !running;
   $("text-send").disabled = !running;
   if (!running) resetMicToggle($("mic"), "Join by voice");
@@ -62,17 +63,11 @@ function setRunning(running) {
 
 async function start() {
   clearErrors();
-  let tokenBody;
   let config;
   try {
-    if (source() === "room_config") {
-      tokenBody = { room_name: randomRoomName("multiagent"), room_config_name: $("room-config").value };
-      config = {};
-    } else {
-      const agents = configuredAgents();
-      tokenBody = { room_name: randomRoomName("multiagent") };
-      config = { agents };
-    }
+    config = source() === "room_config"
+      ? { room_config: $("room-config").value }
+      : { agents: configuredAgents(), floor_policy: $("floor-policy").value };
   } catch (error) {
     showError(error);
     return;
@@ -80,8 +75,8 @@ async function start() {
   session = pageSession({ onClosed: () => setRunning(false), closedNotice: "Stopped" });
   setRunning(true);
   try {
-    const grant = await requestToken(tokenBody);
-    await session.start({ url: socketUrl(grant.server_url, grant.participant_token), config });
+    // The room opens the conversation itself once two or more agents are in it.
+    await session.start({ url: sessionSocketUrl(rows.dataset.user), config });
   } catch (error) {
     showError(error);
     await session.stop();
@@ -96,6 +91,7 @@ document.querySelectorAll('input[name="source"]').forEach((radio) => radio.addEv
   $("room-config-field").hidden = !useConfig;
   rows.hidden = useConfig;
   $("add-agent").hidden = useConfig;
+  $("floor-policy-field").hidden = useConfig;
 }));
 $("start").addEventListener("click", start);
 $("stop").addEventListener("click", () => session?.stop());

@@ -1,11 +1,11 @@
 /**
- * Playground: talk to one agent. Gets a token from POST /api/token for a fresh room with the
- * chosen agent, connects, opens the microphone and plays the agent. The page answers the client
+ * Playground: talk to one agent. Opens the AgentScope-compatible endpoint with the member's web
+ * session, asks for a session with the chosen agent, opens the microphone and plays the agent. The page answers the client
  * tools in client-tools.js (e.g. `browser_timezone`).
  */
 
-import { $, clearErrors, randomRoomName, requestToken, setBadge, showError, socketUrl } from "../ui.js";
-import { bindTextForm, pageSession } from "./controls.js";
+import { $, clearErrors, setBadge, showError } from "../ui.js";
+import { bindTextForm, pageSession, sessionSocketUrl } from "./controls.js";
 
 let session = null;
 
@@ -20,6 +20,7 @@ function setConnected(connected) {
     $("mute").setAttribute("aria-pressed", "false");
     $("mute").textContent = "Mute";
     setBadge("agent-state", "idle");
+    setBadge("input-state", "idle");
   }
 }
 
@@ -33,8 +34,7 @@ async function connect() {
   session = pageSession({ onClosed: () => setConnected(false) });
   setConnected(true);
   try {
-    const grant = await requestToken({ room_name: randomRoomName("playground"), room_config: { agents: [{ agent_name: agent }] } });
-    await session.start({ url: socketUrl(grant.server_url, grant.participant_token) });
+    await session.start({ url: sessionSocketUrl($("playground").dataset.user), config: { agent } });
     await session.startMic();
   } catch (error) {
     showError(error);

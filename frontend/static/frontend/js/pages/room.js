@@ -42,7 +42,7 @@ function participantLeft(event) {
 
 function dataReceived(event) {
   const li = document.createElement("li");
-  const from = event.participant_identity || event.participant?.identity || "someone";
+  const from = event.sender_identity || event.participant?.identity || "someone";
   li.textContent = `${from}${event.topic ? " [" + event.topic + "]" : ""}: ${typeof event.payload === "string" ? event.payload : JSON.stringify(event.payload)}`;
   $("data-log").append(li);
 }
