@@ -191,13 +191,6 @@ class AgentToolInline(OrganizationScopedInline):
     ordering = ("position", "pk")
     verbose_name_plural = "Tools (in the order the model sees them)"
 
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        scope_choices(field, request, "organization")
-        return field
-
 
 @admin.register(Agent)
 class AgentAdmin(OrganizationScopedAdmin[Agent]):

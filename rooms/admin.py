@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
-from django.db.models import ForeignKey, QuerySet
-from django.forms import ModelChoiceField
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from agents.admin import scope_choices
 from rooms.models import RoomConfig, RoomConfigAgent
 from tenancy.admin_scoping import OrganizationScopedAdmin, OrganizationScopedInline
 
@@ -20,13 +16,6 @@ class RoomConfigAgentInline(OrganizationScopedInline):
     extra = 1
     ordering = ("position", "pk")
     verbose_name_plural = "Agents (dispatched into each room, in this order)"
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        scope_choices(field, request, "organization")
-        return field
 
 
 @admin.register(RoomConfig)

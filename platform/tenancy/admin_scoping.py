@@ -95,7 +95,15 @@ class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):  # type: ignore[typ
 
 
 class OrganizationScopedInline(admin.TabularInline):  # type: ignore[type-arg]
-    """Inlines follow the permissions of their parent page."""
+    """Inlines follow the permissions of their parent page, and offer only the user's own objects."""
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and not request.user.is_superuser and hasattr(db_field.related_model, "organization"):
+            field.queryset = field.queryset.filter(organization__in=organizations_admin_for(request.user, write=True))
+        return field
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_staff)
