@@ -8,8 +8,11 @@ first (``world``, extra memberships), then ask for ``page``.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import struct
+import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,6 +29,22 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+SPEECH_WAV = REPO / ".run" / "fake-mic-burst.wav"
+
+
+def speech_wav() -> Path:
+    """The fake microphone's input, looped by Chromium: a 0.8 s tone burst (a "turn"), then 2.5 s of
+    silence, so an energy VAD hears speech start and, after the silence, end."""
+    rate = 48000
+    burst = [int(12000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(int(rate * 0.8))]
+    samples = burst + [0] * int(rate * 2.5)
+    SPEECH_WAV.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(SPEECH_WAV), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    return SPEECH_WAV
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +65,8 @@ def platform_url(django_db_setup: None) -> Iterator[str]:
         CSRF_COOKIE_SECURE="0",
         SECRET_KEY=os.environ["SECRET_KEY"],
         FIELD_ENCRYPTION_KEYS=os.environ["FIELD_ENCRYPTION_KEYS"],
+        # The offline model, four times faster than real time, so conversations finish quickly.
+        LOCAL_MODEL_SPEED="4",
     )
     with daphne(env, log=REPO / ".run" / "test-frontend-daphne.log") as base:
         yield base
@@ -64,7 +85,8 @@ def browser_factory() -> Iterator[Callable[[], object]]:
 
     def launch() -> object:
         playwright = manager.start()
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        args = [*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={speech_wav()}"]
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
         started.append(browser)
         return browser
 

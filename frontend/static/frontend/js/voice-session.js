@@ -45,6 +45,7 @@ export class VoiceSession {
     this.player = null;
     this.sequencer = null;
     this.mic = null;
+    this.speaking = false; // the server heard the person start a turn it has not closed yet
     this.wire();
   }
 
@@ -57,13 +58,17 @@ export class VoiceSession {
     });
     c.on("*", (event) => this.transcript.handle(event));
     c.on("agent_state_changed", (event) => this.onAgentState(event.new_state, event));
-    c.on("agent_input_done", (event) => this.onInput("heard", event));
+    c.on("agent_input_done", (event) => {
+      this.speaking = false;
+      this.onInput("heard", event);
+    });
     c.on("agent_response_created", (event) => this.sequencer?.created(event.response_id, event.agent_id));
     c.on("agent_response_audio_delta", (event) => this.playAudio(event));
     c.on("agent_response_audio_done", (event) => this.sequencer?.done(event.response_id));
     c.on("agent_response_done", (event) => this.responseDone(event));
     c.on("agent_ended", (event) => this.sequencer?.dropAgent(event.agent_id));
     c.on("agent_input_started", (event) => {
+      this.speaking = true;
       this.onInput("speaking", event);
       // Only this person's own speech interrupts here. In a room, agents hear each other and
       // other people; the server cancels those responses itself (FLUSH_EVENT).
@@ -166,8 +171,9 @@ export class VoiceSession {
   setMuted(muted) {
     if (!this.mic) return;
     this.mic.setMuted(muted);
-    // Muting ends the person's turn: without it a server waiting for silence would wait forever.
-    if (muted && this.client.connected) this.client.commitAudio();
+    // Muting mid-turn ends the turn: a server waiting for silence would otherwise wait forever.
+    // Outside a turn there is nothing to commit (the server would answer with an error).
+    if (muted && this.speaking && this.client.connected) this.client.commitAudio();
   }
 
   async stopMic() {
