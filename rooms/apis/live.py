@@ -54,13 +54,24 @@ def _sent(fn: object) -> Response:
     return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class RoomDataApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        payload = serializers.CharField(trim_whitespace=False)
-        topic = serializers.CharField(required=False, allow_blank=True, default="")
-        destination_identities = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+class RoomDataInputSerializer(serializers.Serializer):
+    payload = serializers.CharField(trim_whitespace=False)
+    topic = serializers.CharField(required=False, allow_blank=True, default="")
+    destination_identities = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
-    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="rooms_send_data")
+
+class RoomMetadataInputSerializer(serializers.Serializer):
+    metadata = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class RoomRemoveParticipantInputSerializer(serializers.Serializer):
+    identity = serializers.CharField()
+
+
+class RoomDataApi(APIView):
+    InputSerializer = RoomDataInputSerializer
+
+    @extend_schema(request=RoomDataInputSerializer, responses={202: None}, operation_id="rooms_send_data")
     def post(self, request: Request, sid: str) -> Response:
         room = _live_room(request, sid)
         data = self.InputSerializer(data=request.data)
@@ -69,10 +80,9 @@ class RoomDataApi(APIView):
 
 
 class RoomMetadataApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        metadata = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    InputSerializer = RoomMetadataInputSerializer
 
-    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="rooms_update_metadata")
+    @extend_schema(request=RoomMetadataInputSerializer, responses={202: None}, operation_id="rooms_update_metadata")
     def post(self, request: Request, sid: str) -> Response:
         room = _live_room(request, sid)
         data = self.InputSerializer(data=request.data)
@@ -81,10 +91,9 @@ class RoomMetadataApi(APIView):
 
 
 class RoomRemoveParticipantApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        identity = serializers.CharField()
+    InputSerializer = RoomRemoveParticipantInputSerializer
 
-    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="rooms_remove_participant")
+    @extend_schema(request=RoomRemoveParticipantInputSerializer, responses={202: None}, operation_id="rooms_remove_participant")
     def post(self, request: Request, sid: str) -> Response:
         room = _live_room(request, sid)
         data = self.InputSerializer(data=request.data)

@@ -116,3 +116,11 @@ class SessionTranscriptApi(APIView):
             return _text_download(session)
         entries = [transcript_entry_data(e) for e in transcript_for_session(session)]
         return Response({"session": str(session.public_id), "entries": entries})
+
+
+class SessionTranscriptTextApi(SessionTranscriptApi):
+    """The same transcript as a plain-text download (``transcript.txt``)."""
+
+    @extend_schema(operation_id="sessions_transcript_text", responses={(200, "text/plain"): str})
+    def get(self, request: Request, public_id: str, as_text: bool = True) -> Response | HttpResponse:
+        return super().get(request, public_id, as_text=True)
