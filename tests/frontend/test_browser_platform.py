@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -114,7 +115,7 @@ def test_it_runs_a_two_agent_conversation_with_alternating_turns(
     page.wait_for_function(f"document.querySelectorAll('{AGENT_BUBBLES}:not(.open)').length >= 3", timeout=30_000)
     speakers = page.eval_on_selector_all(f"{AGENT_BUBBLES} .speaker", "els => els.map(e => e.textContent)")
     assert set(speakers[:3]) == {"Ada", "Grace"}
-    assert all(a != b for a, b in zip(speakers, speakers[1:], strict=False)), f"turns alternate: {speakers}"
+    assert all(a != b for a, b in pairwise(speakers)), f"turns alternate: {speakers}"
     colours = page.eval_on_selector_all(f"{AGENT_BUBBLES}", "els => els.map(e => e.style.getPropertyValue('--agent-colour'))")
     assert colours[0] != colours[1], "each agent has its own colour"
     screenshot(page, "multiagent")
