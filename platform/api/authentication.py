@@ -7,6 +7,7 @@ import binascii
 import hmac
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -32,7 +33,10 @@ class ApiKeyBasicAuthentication(authentication.BaseAuthentication):
         # Same message whatever was wrong, so keys can't be enumerated.
         if api_key is None or not api_key.is_active or not hmac.compare_digest(api_key.secret, secret):
             raise exceptions.AuthenticationFailed("Invalid API key or secret.")
-        transaction.on_commit(lambda: api_key_mark_used.delay(api_key.pk))
+        # Record use at most once a minute per key: a broker publish per request would cost more than
+        # the request itself on hot paths such as the token endpoint.
+        if cache.add(f"api-key-used:{api_key.pk}", 1, timeout=60):
+            transaction.on_commit(lambda: api_key_mark_used.delay(api_key.pk))
         return AnonymousUser(), api_key
 
     def authenticate_header(self, request: Request) -> str:

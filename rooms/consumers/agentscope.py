@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from agents.realtime import events as ev
+from api.actors import SESSION_ORGANIZATION_KEY
 from rooms import close_codes
 from rooms.consumers.base import RealtimeConsumer
 from rooms.models import EndReason
@@ -27,8 +28,11 @@ from tenancy.access import memberships_for_user
 from tenancy.models import Organization
 
 
-def _organization_for(scope_user: object) -> int | None:
-    membership = memberships_for_user(scope_user).first()  # type: ignore[arg-type]
+def _organization_for(scope_user: object, chosen_slug: str | None = None) -> int | None:
+    """The member's organization (the one picked in the web app's switcher, else their first)."""
+    memberships = memberships_for_user(scope_user)  # type: ignore[arg-type]
+    membership = (memberships.filter(organization__slug=chosen_slug).first() if chosen_slug else None) \
+        or memberships.first()
     if membership is not None:
         return int(membership.organization_id)
     if settings.ALLOW_ANONYMOUS_SESSIONS:
@@ -56,7 +60,9 @@ class AgentScopeConsumer(RealtimeConsumer):
             await self.close_with(close_codes.UNAUTHORIZED, self.scope["grant_error"])
             return
         else:
-            self.organization_id = await database_sync_to_async(_organization_for)(self.scope.get("user"))
+            session = self.scope.get("session")
+            chosen = session.get(SESSION_ORGANIZATION_KEY) if session is not None else None
+            self.organization_id = await database_sync_to_async(_organization_for)(self.scope.get("user"), chosen)
             self.identity = self.user_id
             if self.organization_id is None:
                 await self.close_with(close_codes.UNAUTHORIZED, "missing_token")

@@ -123,3 +123,37 @@ async def test_the_page_endpoint_needs_a_token_outside_dev_mode(world, clients, 
     assert await with_token.connect()
     await with_token.send({"type": "client_session_create", "config": {"agent": "missing"}})
     assert (await with_token.wait_for("server_error"))["code"] == "unknown_agent"
+
+
+async def test_a_member_session_uses_the_organization_picked_in_the_switcher(world, clients, settings):
+    """The web app's pages connect with the session cookie; the switcher's choice decides the tenant."""
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+
+    from tenancy.models import Membership
+
+    settings.LOCAL_MODEL_SPEED = 8.0
+    await database_sync_to_async(Membership.objects.create)(user=world.charlie, organization=world.acme, role="member")
+    from agents.services.agents import agent_create
+
+    # charlie's first organization by slug is acme; the switcher picks globex, which alone has this agent.
+    await database_sync_to_async(agent_create)(organization=world.globex, name="GlobexBot", slug="globexbot",
+                                               provider="local")
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(world.charlie.pk)
+    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_hash"] = world.charlie.get_session_auth_hash()
+    store["organization"] = "globex"
+    await database_sync_to_async(store.save)()
+    from channels.testing import WebsocketCommunicator
+
+    from tests.rooms.live.conftest import ORIGIN, Client, application
+
+    page = Client("/ws/charlie/s1")
+    page.comm = WebsocketCommunicator(application(), "/ws/charlie/s1",
+                                      headers=[ORIGIN, (b"cookie", f"sessionid={store.session_key}".encode())])
+    assert await page.connect()
+    await page.send({"type": "client_session_create", "config": {"agent": "globexbot"}})
+    await page.wait_for("server_session_created")
+    await page.disconnect()
