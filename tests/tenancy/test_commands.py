@@ -58,3 +58,17 @@ def test_dev_provisioning_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("provisiondev", stdout=io.StringIO())
+
+
+def test_dev_provisioning_creates_one_default_local_agent_with_tools(settings):
+    from agents.models import Agent
+    from agents.selectors import agent_tools, default_agent_for
+
+    settings.DEBUG = True
+    call_command("provisiondev", stdout=io.StringIO())
+    call_command("provisiondev", stdout=io.StringIO())
+    org = Organization.objects.get(slug="demo")
+    agent = default_agent_for(org)
+    assert agent is not None and agent.provider == "local"
+    assert Agent.objects.filter(organization=org).count() == 1
+    assert [(t.name, t.kind) for t in agent_tools(agent)] == [("calculator", "python"), ("browser_timezone", "client")]

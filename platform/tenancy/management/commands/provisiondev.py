@@ -15,12 +15,18 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("provisiondev creates well-known credentials and runs only with DEBUG on.")
         dev = provision_dev(organization_slug=settings.DEV_ORGANIZATION_SLUG)
+        # The agents app owns agent configuration; import here so tenancy does not depend on it.
+        from agents.services.dev import dev_agent_ensure
+
+        agent, agent_created = dev_agent_ensure(organization=dev.organization)
         self.stdout.write(
             self.style.WARNING(
                 "Development credentials (local development only, never use them in production):\n"
                 f"  admin console   http://127.0.0.1:{settings.DEV_PORT}/admin/  user {dev.admin_username} / password {dev.admin_password}\n"
                 f"  organization    {dev.organization.slug}\n"
-                f"  API key/secret  {dev.api_key} / {dev.api_secret}"
+                f"  API key/secret  {dev.api_key} / {dev.api_secret}\n"
+                f"  default agent   {agent.name} ({agent.slug}, offline local model): "
+                f"http://127.0.0.1:{settings.DEV_PORT}/playground/"
             )
         )
-        self.stdout.write("created" if dev.created else "already provisioned")
+        self.stdout.write("created" if dev.created or agent_created else "already provisioned")
