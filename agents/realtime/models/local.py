@@ -50,6 +50,13 @@ from agents.realtime.spec import AgentSpec
 INPUT_RATE = 16_000
 OUTPUT_RATE = 24_000
 MS_PER_CHAR = 60
+# Replies quote at most this much of what was heard: agents echoing each other must not grow each turn.
+QUOTE_CHARS = 120
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 CHUNK_MS = 100
 QUOTE_CHARS = 80
 _TOOL_REQUEST = re.compile(r"use tool\s+([A-Za-z_][\w-]*)\s*(\{.*\})?\s*$", re.S)
@@ -152,7 +159,7 @@ class LocalModel(RealtimeModel):
             await self._start(self._tool_call(match.group(1), match.group(2) or "{}"))
             return
         seen = f" (and saw {self.images} image{'s' if self.images != 1 else ''})" if self.images else ""
-        await self._start_reply(f'Local model heard: "{text}"{seen}')
+        await self._start_reply(f'Local model heard: "{_quote(text)}"{seen}')
 
     async def send_image(self, data_b64: str, mime_type: str = "image/jpeg") -> None:
         self._require_open()
