@@ -30,6 +30,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	./scripts/ensure-services.sh
 	$(BIN)/ruff check .
+	$(BIN)/mypy platform agents rooms frontend
 	$(BIN)/python -c "import platform; platform.system()"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=config.test_settings \
 		$(BIN)/python manage.py makemigrations --check --dry-run

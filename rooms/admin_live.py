@@ -13,7 +13,7 @@ from rooms.services import commands
 from tenancy.admin_scoping import OrganizationScopedAdmin
 
 
-class ParticipantInline(admin.TabularInline):  # type: ignore[type-arg]
+class ParticipantInline(admin.TabularInline):
     model = Participant
     fields = ("identity", "name", "kind", "joined", "left", "disconnect_reason")
     readonly_fields = fields

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,8 +29,8 @@ async def current_time(args: dict[str, Any], ctx: ToolContext) -> str:
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
-_UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
-_FUNCS = {"sqrt": math.sqrt, "abs": abs, "round": round, "min": min, "max": max}
+_UNARY: dict[type, Callable[[Any], Any]] = {ast.UAdd: operator.pos, ast.USub: operator.neg}
+_FUNCS: dict[str, Callable[..., Any]] = {"sqrt": math.sqrt, "abs": abs, "round": round, "min": min, "max": max}
 _MAX_EXPRESSION = 200
 _MAX_POWER = 1000
 
@@ -62,7 +63,7 @@ def evaluate(expression: str) -> float | int:
         raise ToolError(f"Unsupported element in expression: {type(node).__name__}")
 
     try:
-        return walk(tree)  # type: ignore[no-any-return]
+        return walk(tree)
     except ZeroDivisionError:
         raise ToolError("Division by zero") from None
     except (OverflowError, ValueError, TypeError) as exc:

@@ -17,7 +17,7 @@ SESSION_ORGANIZATION_KEY = "organization"
 def request_actor(request: Request) -> Actor:
     cached = getattr(request, "_actor", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if isinstance(request.auth, ApiKey):
         actor = actor_for_api_key(request.auth)
     else:

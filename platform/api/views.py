@@ -12,7 +12,7 @@ from api.actors import request_actor
 class OrganizationCurrentApi(APIView):
     """The organization the caller acts for, and their role in it."""
 
-    class OutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
         name = serializers.CharField()
         role = serializers.CharField()

@@ -25,4 +25,4 @@ _RUN = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
 if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_{DATABASES['default']['NAME']}_{_RUN}"
 if REDIS_URL:
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_RUN}"
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_RUN}"  # type: ignore[index]

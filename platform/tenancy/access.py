@@ -55,7 +55,7 @@ def actor_for_api_key(api_key: ApiKey) -> Actor:
 def memberships_for_user(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__slug")
+    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__slug")  # type: ignore[misc]
 
 
 def actor_for_user(user: AbstractBaseUser | AnonymousUser, organization_slug: str | None = None) -> Actor:

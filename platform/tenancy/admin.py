@@ -44,7 +44,7 @@ class MembershipAdmin(OrganizationScopedAdmin[Membership]):
     raw_id_fields = ("user",)
 
 
-class ApiKeyForm(forms.ModelForm):  # type: ignore[type-arg]
+class ApiKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ("organization", "label")
@@ -60,7 +60,7 @@ class ApiKeyAdmin(OrganizationScopedAdmin[ApiKey]):
     readonly_fields = ("key_id", "created", "last_used", "revoked")
     actions = ("revoke",)
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         if obj is None:
             return ["organization", "label"]
         return ["organization", "key_id", "label", "created", "last_used", "revoked"]

@@ -21,7 +21,7 @@ from tenancy.models import Organization
 M = TypeVar("M", bound=models.Model)
 
 
-class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):  # type: ignore[type-arg]
+class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):
     #: path from the model to its organization, for models that reach it through a relation
     organization_path = "organization"
 
@@ -75,7 +75,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):  # type: ignore[typ
     ) -> ModelChoiceField[Any] | None:
         # Offer only the user's own organizations, and only their objects for tenant-owned targets.
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is None or request.user.is_superuser:
+        if field is None or field.queryset is None or request.user.is_superuser:
             return field
         writable = self._writable_org_ids(request)
         related = db_field.related_model
@@ -87,21 +87,22 @@ class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):  # type: ignore[typ
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is None or request.user.is_superuser:
+        if field is None or field.queryset is None or request.user.is_superuser:
             return field
         if hasattr(db_field.related_model, "organization"):
             field.queryset = field.queryset.filter(organization__in=self._writable_org_ids(request))
         return field
 
 
-class OrganizationScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+class OrganizationScopedInline(admin.TabularInline):
     """Inlines follow the permissions of their parent page, and offer only the user's own objects."""
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and not request.user.is_superuser and hasattr(db_field.related_model, "organization"):
+        if (field is not None and field.queryset is not None and not request.user.is_superuser
+                and hasattr(db_field.related_model, "organization")):
             field.queryset = field.queryset.filter(organization__in=organizations_admin_for(request.user, write=True))
         return field
 

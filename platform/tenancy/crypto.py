@@ -44,7 +44,7 @@ def rotate(ciphertext: str) -> str:
     return fernet().rotate(ciphertext.encode()).decode()
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """A text column that stores Fernet ciphertext and gives Python code the plaintext."""
 
     description = "Text encrypted at rest"

@@ -64,7 +64,7 @@ def api_key_mark_used(*, api_key_id: int) -> None:
 
 @transaction.atomic
 def membership_set(*, user: AbstractBaseUser, organization: Organization, role: str = Role.MEMBER) -> Membership:
-    membership, _ = Membership.objects.update_or_create(
+    membership, _ = Membership.objects.update_or_create(  # type: ignore[misc]
         user=user, organization=organization, defaults={"role": role}
     )
     return membership

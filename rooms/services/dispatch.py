@@ -85,8 +85,9 @@ def room_plan_for_join(*, organization_id: int, room_name: str, token_room_confi
                  "departure_timeout": _camel(token_room_config, "departureTimeout"),
                  "max_participants": _camel(token_room_config, "maxParticipants"),
                  "metadata": _camel(token_room_config, "metadata")}
-    room_settings = replace(base, **{k: (str(v) if k == "metadata" else int(v))
-                                     for k, v in overrides.items() if v not in (None, "")})
+    changes: dict[str, Any] = {k: (str(v) if k == "metadata" else int(v))
+                               for k, v in overrides.items() if v not in (None, "")}
+    room_settings = replace(base, **changes)
     variables = _variables(room_name, identity, name, attributes or {}, room_settings.metadata)
     dispatches = token_room_config.get("agents") or []
     if dispatches:
