@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agents.models import Agent, AgentTool, Tool
-from agents.services.common import assign, model_delete, model_save
+from agents.services.common import assign, model_delete, model_save, ordered_links_set
 from tenancy.models import Organization
 
 AGENT_FIELDS = frozenset(
@@ -56,17 +55,8 @@ def agent_update(*, agent: Agent, tools: Sequence[Tool] | None = None, **fields:
 @transaction.atomic
 def agent_tools_set(*, agent: Agent, tools: Sequence[Tool]) -> None:
     """Replace the agent's tools with ``tools``, in that order."""
-    seen: set[int] = set()
-    for tool in tools:
-        if tool.organization_id != agent.organization_id:
-            raise ValidationError({"tools": f"{tool.name} belongs to another organization."}, code="invalid")
-        if tool.pk in seen:
-            raise ValidationError({"tools": f"{tool.name} is listed twice."}, code="invalid")
-        seen.add(tool.pk)
-    AgentTool.objects.filter(agent=agent).delete()
-    AgentTool.objects.bulk_create(
-        AgentTool(agent=agent, tool=tool, position=position) for position, tool in enumerate(tools)
-    )
+    ordered_links_set(owner=agent, items=tools, link_model=AgentTool, owner_field="agent", item_field="tool",
+                      error_field="tools", label=lambda tool: tool.name)
 
 
 @transaction.atomic

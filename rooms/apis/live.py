@@ -3,8 +3,10 @@ is hosted (through the channel layer)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,20 +40,30 @@ class RoomListApi(APIView):
         return Response(RoomOutputSerializer(rooms, many=True).data)
 
 
-def _live_room(request: Request, sid: str) -> Room:
-    actor = request_actor(request)
-    actor.require_write()
-    return get_room_for_actor(actor, sid)
+class RoomCommandApi(APIView):
+    """POST a command to a live room; subclasses name the input and the command."""
 
+    InputSerializer: type[serializers.Serializer] | None = None
 
-def _sent(fn: object) -> Response:
-    try:
-        fn()  # type: ignore[operator]
-    except commands.RoomNotLive:
-        raise ApiError("room_not_live", "The room has ended.", status.HTTP_409_CONFLICT) from None
-    except commands.PayloadTooLarge as exc:
-        raise ApiError("payload_too_large", str(exc), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE) from None
-    return Response(status=status.HTTP_202_ACCEPTED)
+    def command(self, room: Room, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, sid: str) -> Response:
+        actor = request_actor(request)
+        actor.require_write()
+        room = get_room_for_actor(actor, sid)
+        data: dict[str, Any] = {}
+        if self.InputSerializer is not None:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        try:
+            self.command(room, data)
+        except commands.RoomNotLive:
+            raise ApiError("room_not_live", "The room has ended.", status.HTTP_409_CONFLICT) from None
+        except commands.PayloadTooLarge as exc:
+            raise ApiError("payload_too_large", str(exc), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE) from None
+        return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class RoomDataInputSerializer(serializers.Serializer):
@@ -68,41 +80,32 @@ class RoomRemoveParticipantInputSerializer(serializers.Serializer):
     identity = serializers.CharField()
 
 
-class RoomDataApi(APIView):
+@extend_schema_view(post=extend_schema(request=RoomDataInputSerializer, responses={202: None}, operation_id="rooms_send_data"))
+class RoomDataApi(RoomCommandApi):
     InputSerializer = RoomDataInputSerializer
 
-    @extend_schema(request=RoomDataInputSerializer, responses={202: None}, operation_id="rooms_send_data")
-    def post(self, request: Request, sid: str) -> Response:
-        room = _live_room(request, sid)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _sent(lambda: commands.room_send_data(room=room, sender="server", **data.validated_data))
+    def command(self, room: Room, data: dict[str, Any]) -> None:
+        commands.room_send_data(room=room, sender="server", **data)
 
 
-class RoomMetadataApi(APIView):
+@extend_schema_view(post=extend_schema(request=RoomMetadataInputSerializer, responses={202: None}, operation_id="rooms_update_metadata"))
+class RoomMetadataApi(RoomCommandApi):
     InputSerializer = RoomMetadataInputSerializer
 
-    @extend_schema(request=RoomMetadataInputSerializer, responses={202: None}, operation_id="rooms_update_metadata")
-    def post(self, request: Request, sid: str) -> Response:
-        room = _live_room(request, sid)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _sent(lambda: commands.room_set_metadata(room=room, metadata=data.validated_data["metadata"]))
+    def command(self, room: Room, data: dict[str, Any]) -> None:
+        commands.room_set_metadata(room=room, metadata=data["metadata"])
 
 
-class RoomRemoveParticipantApi(APIView):
+@extend_schema_view(post=extend_schema(request=RoomRemoveParticipantInputSerializer, responses={202: None},
+               operation_id="rooms_remove_participant"))
+class RoomRemoveParticipantApi(RoomCommandApi):
     InputSerializer = RoomRemoveParticipantInputSerializer
 
-    @extend_schema(request=RoomRemoveParticipantInputSerializer, responses={202: None}, operation_id="rooms_remove_participant")
-    def post(self, request: Request, sid: str) -> Response:
-        room = _live_room(request, sid)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _sent(lambda: commands.room_remove_participant(room=room, identity=data.validated_data["identity"]))
+    def command(self, room: Room, data: dict[str, Any]) -> None:
+        commands.room_remove_participant(room=room, identity=data["identity"])
 
 
-class RoomEndApi(APIView):
-    @extend_schema(request=None, responses={202: None}, operation_id="rooms_end")
-    def post(self, request: Request, sid: str) -> Response:
-        room = _live_room(request, sid)
-        return _sent(lambda: commands.room_end(room=room))
+@extend_schema_view(post=extend_schema(request=None, responses={202: None}, operation_id="rooms_end"))
+class RoomEndApi(RoomCommandApi):
+    def command(self, room: Room, data: dict[str, Any]) -> None:
+        commands.room_end(room=room)

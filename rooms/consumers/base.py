@@ -23,8 +23,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.flood = FloodGuard()
         await super().websocket_connect(message)
 
-    async def send_event(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(event, separators=(",", ":")))
+    async def send_event(self, event: dict[str, Any] | str) -> None:
+        """``event`` may arrive already encoded: a room encodes each event once for all its people."""
+        text = event if isinstance(event, str) else json.dumps(event, separators=(",", ":"))
+        await self.send(text_data=text)
 
     async def close_with(self, code: int, detail: str = "") -> None:
         reason = close_codes.REASONS.get(code, "closed")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -37,11 +38,16 @@ from rooms.services import live
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+# A person's socket takes an event, or an event already encoded as JSON text (encoded once for a room).
+Send = Callable[[dict[str, Any] | str], Awaitable[None]]
 Close = Callable[[int, str], Awaitable[None]]
 ResolveAgent = Callable[[str], Awaitable[AgentSpec | None]]
 
 PEER_TRAILING_SILENCE_MS = 300  # added to the listener's own silence duration
+
+
+def _encode(event: dict[str, Any]) -> str:
+    return json.dumps(event, separators=(",", ":"))
 
 
 class RoomFull(Exception):
@@ -370,7 +376,7 @@ class RoomRuntime:
 
     async def publish_data(self, payload: str, topic: str, destinations: list[str], reliable: bool, *,
                            sender: str) -> None:
-        message = rev.data_received(payload, topic, sender, reliable)
+        message = _encode(rev.data_received(payload, topic, sender, reliable))
         for person in list(self.people.values()):
             if person.identity == sender or not person.can_subscribe:
                 continue
@@ -402,11 +408,12 @@ class RoomRuntime:
     async def _agent_event(self, agent_id: str, event: dict[str, Any]) -> None:
         kind = event.get("type")
         audio = kind == "agent_response_audio_delta"
+        text = _encode(event)  # once per event, not once per listener
         for person in list(self.people.values()):
             if audio and not person.can_subscribe:
                 continue
             try:
-                await person.send(event)
+                await person.send(text)
             except Exception:  # a socket that just went away; its consumer cleans up
                 log.debug("send to %s failed", person.identity, exc_info=True)
         if len(self.agents) < 2:
@@ -465,10 +472,11 @@ class RoomRuntime:
         return record
 
     async def _broadcast(self, event: dict[str, Any], *, exclude: str | None = None) -> None:
+        text = _encode(event)
         for person in list(self.people.values()):
             if person.identity != exclude:
                 with contextlib.suppress(Exception):
-                    await person.send(event)
+                    await person.send(text)
 
     # --- cross-process commands ---------------------------------------------------------------
 

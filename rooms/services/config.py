@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agents.models import Agent
-from agents.services.common import assign, model_delete, model_save
+from agents.services.common import assign, model_delete, model_save, ordered_links_set
 from rooms.models import RoomConfig, RoomConfigAgent
 from tenancy.models import Organization
 
@@ -42,17 +41,8 @@ def room_config_update(*, room_config: RoomConfig, agents: Sequence[Agent] | Non
 @transaction.atomic
 def room_config_agents_set(*, room_config: RoomConfig, agents: Sequence[Agent]) -> None:
     """Replace the config's agents with ``agents``, in dispatch order."""
-    seen: set[int] = set()
-    for agent in agents:
-        if agent.organization_id != room_config.organization_id:
-            raise ValidationError({"agents": f"{agent.slug} belongs to another organization."}, code="invalid")
-        if agent.pk in seen:
-            raise ValidationError({"agents": f"{agent.slug} is listed twice."}, code="invalid")
-        seen.add(agent.pk)
-    RoomConfigAgent.objects.filter(room_config=room_config).delete()
-    RoomConfigAgent.objects.bulk_create(
-        RoomConfigAgent(room_config=room_config, agent=agent, position=position) for position, agent in enumerate(agents)
-    )
+    ordered_links_set(owner=room_config, items=agents, link_model=RoomConfigAgent, owner_field="room_config",
+                      item_field="agent", error_field="agents", label=lambda agent: agent.slug)
 
 
 @transaction.atomic
