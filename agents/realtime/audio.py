@@ -1,9 +1,10 @@
 """PCM16 helpers: a streaming resampler and an energy voice-activity detector (numpy only).
 
 ``StreamingResampler`` keeps state between chunks so a stream cut anywhere resamples exactly like the
-whole (AgentScope v1 resampled each chunk on its own and clicked at every edge). Downsampling first
-runs a windowed-sinc low-pass FIR whose last ``taps - 1`` inputs are carried over; the rate change is
-linear interpolation whose read position is tracked as an exact fraction (no drift over hours).
+whole (AgentScope v1 resampled each chunk on its own and clicked at every edge). Upsampling is linear
+interpolation; downsampling is a polyphase windowed-sinc low-pass computed only at the output positions
+(so it costs ``taps`` multiply-adds per output sample, not per input sample), with the last
+``taps - 1`` inputs carried over. Read positions are tracked as exact fractions (no drift over hours).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 Samples = npt.NDArray[np.float32]
-FIR_TAPS = 31
+FIR_TAPS = 32
 
 
 def pcm16_to_float(pcm: bytes) -> Samples:
@@ -30,11 +31,20 @@ def pcm_ms(n_bytes: int, rate: int) -> float:
     return n_bytes / 2 / rate * 1000.0
 
 
-def _lowpass(cutoff: float, taps: int) -> npt.NDArray[np.float64]:
-    """Windowed-sinc (Blackman) low-pass, ``cutoff`` as a fraction of the input rate (0..0.5)."""
-    n = np.arange(taps) - (taps - 1) / 2
-    h = 2 * cutoff * np.sinc(2 * cutoff * n) * np.blackman(taps)
-    return h / h.sum()
+def _blackman(x: npt.NDArray[np.float64], half_width: int) -> npt.NDArray[np.float64]:
+    """The Blackman window as a continuous function of the offset ``x`` (in samples, |x| <= half_width)."""
+    a = np.pi * x / half_width
+    return 0.42 + 0.5 * np.cos(a) + 0.08 * np.cos(2 * a)
+
+
+def _polyphase_bank(up: int, cutoff: float, taps: int) -> npt.NDArray[np.float32]:
+    """Row ``p`` holds the windowed-sinc low-pass sampled at offsets ``m - p / up`` from an output's
+    position, for the ``taps`` inputs around it; ``cutoff`` is a fraction of the input rate (0..0.5).
+    Each row is normalised to unit DC gain."""
+    half = taps // 2
+    offsets = np.arange(-half + 1, half + 1)[None, :] - (np.arange(up) / up)[:, None]
+    bank = 2 * cutoff * np.sinc(2 * cutoff * offsets) * _blackman(offsets, half)
+    return (bank / bank.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 class StreamingResampler:
@@ -46,27 +56,63 @@ class StreamingResampler:
         g = math.gcd(in_rate, out_rate)
         self._up = out_rate // g  # output sample k sits at input position k * down / up
         self._down = in_rate // g
-        self._phase = 0  # numerator (over up) of the next output position, relative to _prev
-        self._prev: float | None = None
-        self._fir = _lowpass(0.45 * out_rate / in_rate, taps) if out_rate < in_rate else None
-        self._fir_tail = np.zeros(taps - 1, dtype=np.float64)
+        self._phase = 0  # numerator (over up) of the next output position, relative to the kept inputs
         self._cache: dict[tuple[int, int], tuple[npt.NDArray[np.intp], Samples]] = {}
+        # Upsampling: linear interpolation from the last sample of the previous chunk.
+        self._prev: float | None = None
+        # Downsampling: a polyphase windowed-sinc filter evaluated only at the output positions; the
+        # last ``taps - 1`` inputs are kept, zeros before the stream (a delay of taps / 2 inputs).
+        self._taps = taps
+        self._bank = _polyphase_bank(self._up, 0.45 * out_rate / in_rate, taps) if out_rate < in_rate else None
+        self._history = np.zeros(taps - 1, dtype=np.float32)
 
     def process(self, pcm: bytes) -> bytes:
         if self.in_rate == self.out_rate or not pcm:
             return pcm
         # Work in int16 scale (no divide and multiply back) and float32 throughout: this runs per frame.
-        x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-        if self._fir is not None:
-            # float64: numpy's direct convolution is markedly faster in double than in single precision
-            padded = np.concatenate((self._fir_tail, x.astype(np.float64)))
-            self._fir_tail = padded[-(len(self._fir) - 1):]
-            x = np.convolve(padded, self._fir, mode="valid").astype(np.float32)
-        out = self._interpolate(x)
+        x = np.frombuffer(pcm, dtype="<i2")
+        out = self._interpolate(x.astype(np.float32)) if self._bank is None else self._filter(x)
         np.rint(out, out=out)
-        if self._fir is not None:  # a low-pass can overshoot full scale; interpolation cannot
+        if self._bank is not None:  # a low-pass can overshoot full scale; interpolation cannot
             np.clip(out, -32768, 32767, out=out)
         return out.astype("<i2").tobytes()
+
+    def _filter(self, x: npt.NDArray[np.int16]) -> Samples:
+        kept = len(self._history)
+        buf = np.empty(kept + len(x), dtype=np.float32)
+        buf[:kept] = self._history
+        buf[kept:] = x
+        # Output k reads inputs start_k .. start_k + taps - 1, start_k = (phase + k * down) // up; an
+        # output is due once its last input has arrived.
+        last_start = len(buf) - self._taps
+        n = max(0, (last_start * self._up + self._up - 1 - self._phase) // self._down + 1)
+        if n == 0:
+            self._history = buf
+            return np.zeros(0, dtype=np.float32)
+        # A strided view: row s is buf[s : s + taps], no copy.
+        windows = np.ndarray((last_start + 1, self._taps), dtype=np.float32, buffer=buf, strides=(4, 4))
+        assert self._bank is not None
+        if self._up == 1:  # integer decimation: one phase, one matrix-vector product
+            out: Samples = windows[self._phase:self._phase + n * self._down:self._down] @ self._bank[0]
+        else:
+            starts, coefficients = self._polyphase_rows(self._phase, n)
+            out = np.einsum("ij,ij->i", windows[starts], coefficients)
+        self._phase += n * self._down
+        drop = self._phase // self._up
+        self._history = buf[drop:].copy()
+        self._phase -= drop * self._up
+        return out
+
+    def _polyphase_rows(self, phase: int, n: int) -> tuple[npt.NDArray[np.intp], Samples]:
+        # Equal-sized frames cycle through a few phases, so the tables are cached.
+        key = (phase, n)
+        hit = self._cache.get(key)
+        if hit is None:
+            assert self._bank is not None
+            numer = phase + np.arange(n, dtype=np.int64) * self._down
+            hit = ((numer // self._up).astype(np.intp), self._bank[numer % self._up])
+            self._remember(key, hit)
+        return hit
 
     def _interpolate(self, x: Samples) -> Samples:
         buf = x if self._prev is None else np.concatenate((np.array([self._prev], dtype=np.float32), x))
@@ -84,17 +130,19 @@ class StreamingResampler:
         return left + (buf[idx + 1] - left) * frac
 
     def _positions(self, phase: int, n: int) -> tuple[npt.NDArray[np.intp], Samples]:
-        # Equal-sized frames cycle through a few phases, so the index tables are cached.
         key = (phase, n)
         hit = self._cache.get(key)
         if hit is None:
             numer = phase + np.arange(n, dtype=np.int64) * self._down
             idx = numer // self._up
             hit = (idx.astype(np.intp), ((numer - idx * self._up) / self._up).astype(np.float32))
-            if len(self._cache) >= 64:
-                self._cache.clear()
-            self._cache[key] = hit
+            self._remember(key, hit)
         return hit
+
+    def _remember(self, key: tuple[int, int], value: tuple[npt.NDArray[np.intp], Samples]) -> None:
+        if len(self._cache) >= 64:
+            self._cache.clear()
+        self._cache[key] = value
 
 
 class Resamplers:

@@ -48,11 +48,16 @@ def test_it_keeps_the_tone_and_has_no_clicks_at_chunk_edges() -> None:
     assert abs(np.argmax(spectrum) * dst / len(out) - 440) < 2
 
 
-def test_it_filters_what_the_lower_rate_cannot_carry_when_downsampling() -> None:
-    # 15 kHz at 48 kHz aliases to 1 kHz at 16 kHz unless it is low-passed first.
-    out = _samples(StreamingResampler(48000, 16000).process(tone_pcm(500, 48000, hz=15000)))
-    in_band = _samples(StreamingResampler(48000, 16000).process(tone_pcm(500, 48000, hz=1000)))
+@pytest.mark.parametrize(("src", "dst", "above"), [(48000, 16000, 15000), (24000, 16000, 10000),
+                                                   (44100, 24000, 16000)])
+def test_it_filters_what_the_lower_rate_cannot_carry_when_downsampling(src: int, dst: int, above: int) -> None:
+    # A tone above the new Nyquist frequency (15 kHz at 48 kHz, say) aliases into the audible band at the
+    # lower rate unless it is low-passed first. One integer ratio, one with two phases, one with 80.
+    out = _samples(StreamingResampler(src, dst).process(tone_pcm(500, src, hz=above)))
+    in_band = _samples(StreamingResampler(src, dst).process(tone_pcm(500, src, hz=1000)))
     assert np.sqrt(np.mean(out[100:] ** 2)) < 0.02 * np.sqrt(np.mean(in_band[100:] ** 2))
+    # and the pass band keeps its level
+    assert abs(np.sqrt(np.mean(in_band[100:] ** 2)) / (0.3 * 32767 / np.sqrt(2)) - 1) < 0.02
 
 
 def test_it_detects_speech_with_stream_timestamps() -> None:
