@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through origin validation and auth."""
+"""ASGI entry point: HTTP through Django (but for API-key token calls), WebSockets through origin
+validation and auth."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.websocket import websocket_application  # noqa: E402
+from rooms.apis.token_asgi import token_endpoint_router  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # The token endpoint's API-key calls skip Django's per-request thread (see token_asgi).
+        "http": token_endpoint_router(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(websocket_application()),
     }
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -28,6 +29,10 @@ class SigningKey:
     secret: str
     revoked: bool
 
+    @property
+    def is_active(self) -> bool:
+        return not self.revoked
+
 
 _cache: dict[str, tuple[float, SigningKey | None]] = {}
 
@@ -36,11 +41,16 @@ def _cache_seconds() -> float:
     return float(getattr(settings, "TOKEN_KEY_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
 
 
+def _cached(key_id: str, now: float) -> tuple[float, SigningKey | None] | None:
+    hit = _cache.get(key_id)
+    return hit if hit is not None and hit[0] > now else None
+
+
 def signing_key_get(key_id: str) -> SigningKey | None:
     """The key named ``key_id`` (revoked or not), or ``None`` if no organization has it."""
     now = time.monotonic()
-    hit = _cache.get(key_id)
-    if hit is not None and hit[0] > now:
+    hit = _cached(key_id, now)
+    if hit is not None:
         return hit[1]
     row = ApiKey.objects.filter(key_id=key_id).values_list("pk", "organization_id", "secret", "revoked").first()
     key = None
@@ -54,6 +64,19 @@ def signing_key_get(key_id: str) -> SigningKey | None:
             _cache.clear()
         _cache[key_id] = (now + ttl, key)
     return key
+
+
+def signing_key_cached(key_id: str) -> tuple[bool, SigningKey | None]:
+    """``(True, key)`` when the cache answers for ``key_id`` (``key`` may be ``None``: no such key),
+    ``(False, None)`` when only the database can."""
+    hit = _cached(key_id, time.monotonic())
+    return (True, hit[1]) if hit is not None else (False, None)
+
+
+async def signing_key_aget(key_id: str) -> SigningKey | None:
+    """``signing_key_get`` for async callers: a cache hit never leaves the event loop."""
+    known, key = signing_key_cached(key_id)
+    return key if known else await database_sync_to_async(signing_key_get)(key_id)
 
 
 def signing_key_forget(key_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -28,9 +28,20 @@ def _ttl(ttl_seconds: int | None) -> int:
     return int(ttl_seconds or settings.TOKEN_DEFAULT_TTL_SECONDS)
 
 
+class Signer(Protocol):
+    """What signing needs of a key: an ``ApiKey`` row or a cached ``SigningKey``."""
+
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def secret(self) -> str: ...
+    @property
+    def is_active(self) -> bool: ...
+
+
 def token_issue(
     *,
-    api_key: ApiKey,
+    api_key: Signer,
     identity: str,
     room: str,
     name: str = "",
@@ -86,7 +97,7 @@ def _generated(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(5)}"
 
 
-def _issue_for_request(*, api_key: ApiKey, request: TokenRequest, identity: str) -> tuple[str, str]:
+def _issue_for_request(*, api_key: Signer, request: TokenRequest, identity: str) -> tuple[str, str]:
     room = request.room_name or _generated("room")
     token = token_issue(
         api_key=api_key,
@@ -100,7 +111,7 @@ def _issue_for_request(*, api_key: ApiKey, request: TokenRequest, identity: str)
     return token, room
 
 
-def token_request_issue_for_api_key(*, api_key: ApiKey, request: TokenRequest) -> str:
+def token_request_issue_for_api_key(*, api_key: Signer, request: TokenRequest) -> str:
     """Server-to-server callers hold the secret already, so they may set every field."""
     identity = request.participant_identity or _generated("participant")
     return _issue_for_request(api_key=api_key, request=request, identity=identity)[0]

@@ -8,14 +8,16 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from rest_framework.test import APIClient
 
 from rooms.grants.verifier import verify_access_token
-from tenancy.models import ApiKey, Organization
+from tenancy.models import ApiKey
 from tenancy.services import api_key_revoke
 from tests.conftest import World, basic_auth
+from tests.support.asgi_client import AsgiClient
 
 URL = "/api/token"
+# The API-key path reads keys from the event loop (database_sync_to_async): committed data needed.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _fresh_ip_prefix() -> str:
@@ -23,13 +25,14 @@ def _fresh_ip_prefix() -> str:
     return f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
 
 
-def _post(client: Client, body: Any, **extra: Any) -> Any:
+def _post(client: Client | AsgiClient, body: Any, **extra: Any) -> Any:
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(URL, data=data, content_type="application/json", **extra)
 
 
-def _key_client(key: str, secret: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=basic_auth(key, secret))
+def _key_client(key: str, secret: str) -> AsgiClient:
+    # Through the real ASGI application: API-key calls are answered in front of Django.
+    return AsgiClient(HTTP_AUTHORIZATION=basic_auth(key, secret))
 
 
 def test_it_issues_a_token_for_an_api_key_caller_with_every_field(world: World) -> None:
@@ -166,7 +169,7 @@ def test_it_requires_a_csrf_token_for_session_callers(world: World) -> None:
 
 
 def test_it_does_not_need_csrf_for_api_key_callers(world: World) -> None:
-    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=basic_auth(world.acme_key, world.acme_secret))
+    client = AsgiClient(HTTP_AUTHORIZATION=basic_auth(world.acme_key, world.acme_secret), HTTP_COOKIE="csrftoken=x")
     assert _post(client, {}).status_code == 201
 
 
@@ -220,9 +223,40 @@ def test_it_rate_limits_per_client_ip(world: World, settings: Any) -> None:
     assert codes == [201, 201, 429]
 
 
-def test_it_is_reachable_through_the_drf_client_too(world: World, api_as: Callable[..., APIClient]) -> None:
-    client = api_as(key=world.acme_key, secret=world.acme_secret)
-    response = client.post(URL, {"room_name": "x"}, format="json")
+def test_it_shares_rate_limit_windows_between_api_key_and_session_callers(
+    world: World, settings: Any, web_as: Callable[[User], Client]
+) -> None:
+    settings.TOKEN_RATE_LIMIT_PER_MINUTE = 2
+    ip = _fresh_ip_prefix() + ".9"
+    assert _post(web_as(world.bob), {}, REMOTE_ADDR=ip).status_code == 201
+    assert _post(_key_client(world.acme_key, world.acme_secret), {}, REMOTE_ADDR=ip).status_code == 201
+    assert _post(_key_client(world.globex_key, world.globex_secret), {}, REMOTE_ADDR=ip).status_code == 429
+
+
+def test_it_counts_refused_credentials_against_the_caller_address(world: World, settings: Any) -> None:
+    settings.TOKEN_RATE_LIMIT_PER_MINUTE = 2
+    ip = _fresh_ip_prefix() + ".5"
+    guesses = [_post(_key_client(world.acme_key, f"guess-{i}"), {}, REMOTE_ADDR=ip).status_code for i in range(3)]
+    assert guesses == [401, 401, 429]
+    assert _post(_key_client("no-such-key", "x"), {}, REMOTE_ADDR=ip).status_code == 429
+
+
+def test_it_refuses_a_malformed_basic_header(world: World) -> None:
+    response = AsgiClient(HTTP_AUTHORIZATION="Basic !!!").post(URL, "{}")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+    assert response["WWW-Authenticate"] == 'Basic realm="api"'
+
+
+def test_it_refuses_a_host_it_does_not_serve(world: World) -> None:
+    # server_url is built from the Host header, so a forged one must not reach a client.
+    response = _post(_key_client(world.acme_key, world.acme_secret), {}, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "disallowed_host"
+
+
+def test_it_marks_grants_uncacheable(world: World) -> None:
+    response = _post(_key_client(world.acme_key, world.acme_secret), {})
     assert response.status_code == 201
-    assert Organization.objects.get(pk=verify_access_token(response.json()["participant_token"]).organization_id)\
-        == world.acme
+    assert response["Cache-Control"] == "no-store"
+    assert response["Content-Type"] == "application/json"

@@ -7,17 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from livekit import api as lk
 from livekit.protocol.agent_dispatch import RoomAgentDispatch
 from livekit.protocol.room import RoomConfiguration
 
 from rooms.grants.verifier import TokenRejected, verify_access_token
 from tests.conftest import World, basic_auth
+from tests.support.asgi_client import AsgiClient
 
 
+@pytest.mark.django_db(transaction=True)
 def test_it_issues_endpoint_tokens_that_livekits_verifier_accepts(world: World) -> None:
-    response = Client(HTTP_AUTHORIZATION=basic_auth(world.acme_key, world.acme_secret)).post(
+    response = AsgiClient(HTTP_AUTHORIZATION=basic_auth(world.acme_key, world.acme_secret)).post(
         "/api/token",
         data=json.dumps({
             "room_name": "support", "participant_identity": "u1", "participant_name": "User One",
