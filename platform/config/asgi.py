@@ -3,6 +3,7 @@ validation and auth."""
 
 from __future__ import annotations
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -25,3 +26,9 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(websocket_application()),
     }
 )
+
+# Everything loaded so far (Django, the apps, their modules) lives as long as the process. Moving it
+# out of the collector's reach turns a full collection from ~30 ms, a stall every live audio stream
+# in the process would feel, into well under a millisecond.
+gc.collect()  # startup garbage first, or it would be kept for good
+gc.freeze()
