@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
-import multiprocessing
-import socket
 import sys
 import time
 from pathlib import Path
@@ -31,75 +28,27 @@ from typing import Any
 import numpy as np
 import websockets
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
+
+from _support import (  # noqa: E402
+    FRAME_MS,
+    Probe,
+    client_to_provider,
+    frame_json,
+    paced,
+    provider_to_client,
+    start_echo_provider,
+    stop_process,
+)
 
 from agents.realtime.bridge import AgentBridge  # noqa: E402
 from agents.realtime.events import parse_client_event  # noqa: E402
 from agents.realtime.spec import AgentSpec  # noqa: E402
 
-FRAME_MS = 20
-CLIENT_RATE = 16_000
-
-
-# --- the echo provider (child process) -------------------------------------------------------------
-
-async def _echo(ws: Any) -> None:
-    await ws.send(json.dumps({"type": "session.created", "session": {"id": "sess_bench"}}))
-    n = 0
-    async for raw in ws:
-        frame = json.loads(raw)
-        kind = frame.get("type")
-        if kind == "session.update":
-            await ws.send(json.dumps({"type": "session.updated", "session": frame.get("session", {})}))
-            await ws.send(json.dumps({"type": "response.created", "response": {"id": "resp_bench"}}))
-        elif kind == "input_audio_buffer.append":
-            n += 1
-            await ws.send(json.dumps({"type": "response.output_audio.delta", "response_id": "resp_bench",
-                                      "item_id": "item_bench", "output_index": 0, "content_index": 0,
-                                      "delta": frame["audio"], "event_id": f"ev_{n}"}))
-
-
-def _serve(port: int) -> None:
-    async def main() -> None:
-        async with websockets.serve(_echo, "127.0.0.1", port, compression=None, max_size=None):
-            await asyncio.Future()
-
-    asyncio.run(main())
-
-
-# --- sessions ----------------------------------------------------------------------------------------
-
-def _frame_json() -> str:
-    t = np.arange(CLIENT_RATE * FRAME_MS // 1000) / CLIENT_RATE
-    pcm = (0.2 * np.sin(2 * np.pi * 300 * t) * 32767).astype("<i2").tobytes()
-    return json.dumps({"type": "client_audio_append", "session_id": "bench", "audio": base64.b64encode(pcm).decode(),
-                       "format": {"type": "audio/pcm", "rate": CLIENT_RATE}})
-
-
-class Probe:
-    def __init__(self) -> None:
-        self.sent: list[float] = []
-        self.got = 0
-        self.latencies: list[float] = []
-
-    def mark_sent(self) -> None:
-        self.sent.append(time.perf_counter())
-
-    def mark_received(self) -> None:
-        if self.got < len(self.sent):
-            self.latencies.append(time.perf_counter() - self.sent[self.got])
-        self.got += 1
-
 
 async def _paced(send: Any, probe: Probe, seconds: float, offset: float, ready: asyncio.Barrier) -> None:
-    frame = _frame_json()
     await ready.wait()  # every session is connected before anyone streams
-    await asyncio.sleep(offset)
-    start = time.perf_counter()
-    for i in range(int(seconds * 1000 / FRAME_MS)):
-        await asyncio.sleep(max(0.0, start + i * FRAME_MS / 1000 - time.perf_counter()))
-        probe.mark_sent()
-        await send(frame)
+    await paced(send, probe, frame_json(), seconds, offset)
 
 
 async def engine_session(url: str, seconds: float, offset: float, probe: Probe, ready: asyncio.Barrier) -> None:
@@ -130,16 +79,11 @@ async def bare_session(url: str, seconds: float, offset: float, probe: Probe, re
 
         async def receive() -> None:
             async for raw in ws:
-                frame = json.loads(raw)
-                pcm = base64.b64decode(frame["delta"])
-                json.dumps({"type": "agent_response_audio_delta", "delta": base64.b64encode(pcm).decode(),
-                            "format": {"type": "audio/pcm", "rate": 24000}})
+                provider_to_client(raw)
                 probe.mark_received()
 
         async def send(raw: str) -> None:
-            event = json.loads(raw)
-            pcm = base64.b64decode(event["audio"])
-            await ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": base64.b64encode(pcm).decode()}))
+            await ws.send(client_to_provider(raw))
 
         reader = asyncio.create_task(receive())
         try:
@@ -171,18 +115,11 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = multiprocessing.Process(target=_serve, args=(port,), daemon=True)
-    server.start()
-    time.sleep(1.0)
-    url = f"ws://127.0.0.1:{port}/v1/realtime"
+    server, url = start_echo_provider()
     try:
         results = {mode: asyncio.run(run(mode, url, args.sessions, args.seconds)) for mode in ("bare", "engine")}
     finally:
-        server.terminate()
-        server.join()
+        stop_process(server)
     print(f"{args.sessions} sessions x {args.seconds:g} s of 20 ms frames (50 frames/s each)")
     print(f"{'relay':<10}{'frames':>9}{'lost':>6}{'p50 us':>10}{'p99 us':>10}{'CPU %':>8}")
     for mode, r in results.items():
