@@ -1,10 +1,13 @@
 """Websocket plumbing shared by the provider adapters.
 
-One ``ProviderSocket`` per provider connection: a single reader task that this object owns, a
-bounded event queue (a slow consumer slows the reader, and TCP pushes back on the provider; nothing is
-dropped), and a close that cancels and awaits the reader. A frame that fails to parse is logged and
-skipped so one odd event can never end the session (AgentScope v1 defect 4). A drop enqueues
-``ModelDisconnected``; ``close()`` ends the stream without it.
+One ``ProviderSocket`` per provider connection. While the adapter connects, a reader task that this
+object owns reads frames, answers ``expect`` (session acknowledgements) and queues events. The
+first ``events()`` iteration stops that reader (cancelling a websocket receive loses nothing) and
+then reads the socket itself, so each provider frame is parsed and handled in the consumer's task:
+no queue hop per audio frame, which measurably added latency under load. A slow consumer reads
+slowly and TCP pushes back on the provider; nothing is dropped. A frame that fails to parse is
+logged and skipped so one odd event can never end the session (AgentScope v1 defect 4). A drop ends
+the stream with ``ModelDisconnected``; ``close()`` ends it without.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ _END = object()
 
 OPEN_TIMEOUT_S = 10.0
 ACK_TIMEOUT_S = 15.0
-QUEUE_SIZE = 512
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 
 
@@ -47,10 +49,11 @@ class ProviderSocket:
         self._name = name
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
+        self._handshake: list[ModelEvent] = []  # what the reader parsed before events() took over
         self._waiters: list[tuple[Callable[[Frame], bool], asyncio.Future[Frame]]] = []
         self._refusal: Callable[[Frame], str | None] = lambda frame: None
         self._closing = False
+        self._lost_reported = False
         self.close_code: int | None = None
         self.close_reason = ""
 
@@ -102,12 +105,25 @@ class ProviderSocket:
             log.info("%s: frame %r not sent, the connection is closed", self._name, _kind(frame))
 
     async def events(self) -> AsyncIterator[ModelEvent]:
-        while True:
-            item = await self._queue.get()
-            if item is _END:
-                self._queue.put_nowait(_END)  # later iterators end too
-                return
-            yield item  # type: ignore[misc]
+        if self._ws is None:
+            return
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+        while self._handshake:
+            yield self._handshake.pop(0)
+        if self._closing or self._lost_reported:
+            return
+        try:
+            async for raw in self._ws:
+                for event in self._dispatch(raw):
+                    yield event
+        except ConnectionClosed:
+            pass
+        if not self._closing:
+            yield self._lost()
 
     async def close(self) -> None:
         if self._closing:
@@ -120,38 +136,36 @@ class ProviderSocket:
         if self._ws is not None:
             await self._ws.close()
         self._fail_waiters(f"{self._name} connection closed")
-        while not self._queue.empty():
-            self._queue.get_nowait()
-        self._queue.put_nowait(_END)
-
-    @property
-    def reader_running(self) -> bool:
-        return self._reader is not None and not self._reader.done()
+        self._handshake.clear()
 
     # --- internals -------------------------------------------------------------------------------
 
     async def _read(self) -> None:
+        """Until ``events()`` takes over: serve ``expect`` and keep what the handshake produced."""
         assert self._ws is not None
         try:
             async for raw in self._ws:
-                await self._dispatch(raw)
+                self._handshake.extend(self._dispatch(raw))
         except ConnectionClosed:
             pass
+        self._handshake.append(self._lost())
+
+    def _lost(self) -> ModelDisconnected:
+        assert self._ws is not None
+        self._lost_reported = True  # the stream ends here, for every later iterator too
         self.close_code = self._ws.close_code if self._ws.close_code is not None else 1006
         self.close_reason = self._ws.close_reason or ""
         self._fail_waiters(self._closed_message())
-        if not self._closing:
-            await self._queue.put(ModelDisconnected(reason=self._closed_message(), code=self.close_code))
-            await self._queue.put(_END)
+        return ModelDisconnected(reason=self._closed_message(), code=self.close_code)
 
-    async def _dispatch(self, raw: str | bytes) -> None:
+    def _dispatch(self, raw: str | bytes) -> list[ModelEvent]:
         try:
             frame = json.loads(raw)
             if not isinstance(frame, dict):
                 raise ValueError("not a JSON object")
         except ValueError:
             log.warning("%s: skipped a frame that is not a JSON object", self._name)
-            return
+            return []
         for match, future in list(self._waiters):
             if not future.done() and match(frame):
                 future.set_result(frame)
@@ -159,12 +173,10 @@ class ProviderSocket:
         if refused:
             self._fail_waiters(refused)
         try:
-            events = list(self._parse(frame))
+            return list(self._parse(frame))
         except Exception:
             log.exception("%s: skipped a frame that could not be parsed: %r", self._name, _kind(frame))
-            return
-        for event in events:
-            await self._queue.put(event)
+            return []
 
     def _fail_waiters(self, message: str) -> None:
         for _, future in self._waiters:

@@ -175,13 +175,15 @@ async def test_it_resumes_with_the_last_handle_and_otherwise_replays_history() -
                                          {"role": "model", "parts": [{"text": "Noted."}]}], "turnComplete": False}
         await model.send_text("hi")
         await read_until(model, ResponseDone)
+        # The update follows turnComplete and yields no event: keep reading, as the bridge's pump does.
+        rest = asyncio.create_task(read_all(model))
         async with asyncio.timeout(5):
-            while model.resumption_handle is None:  # the update follows turnComplete; it yields no event
+            while model.resumption_handle is None:
                 await asyncio.sleep(0.01)
         handle = fake.resumption_handles[-1]
         assert model.resumption_handle == handle
         await fake.drop()
-        assert isinstance((await read_all(model))[-1], ModelDisconnected)
+        assert isinstance((await rest)[-1], ModelDisconnected)
         await model.connect((HistoryItem("user", "I like jazz."),))
         assert fake.last.frames[0]["setup"]["sessionResumption"] == {"handle": handle}
         await model.send_text("again")
