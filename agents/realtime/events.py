@@ -4,8 +4,8 @@ Accepted shapes are wider than v1's schema so v1's own pages work unmodified: au
 ``{"type": "audio/pcm", "rate": N}`` or ``{"encoding": "pcm16", "sample_rate": N}``; the image under
 ``image`` or ``data``; ``session_id`` optional; extra keys ignored.
 
-Bad input raises ``ProtocolError(code, message)``; the session turns it into one error event and keeps
-the socket open. Codes: ``invalid_json``, ``unknown_type``, ``missing_field``, ``invalid_field``,
+Bad input raises ``ProtocolError(code, message)``; the rooms consumer turns it into one ``server_error``
+and keeps the socket open. Codes: ``invalid_json``, ``unknown_type``, ``missing_field``, ``invalid_field``,
 ``invalid_base64``, ``odd_byte_count``, ``audio_too_large``, ``text_too_large``, ``image_too_large``.
 
 Server events are plain dicts built in ``server_events`` and re-exported here.

@@ -16,7 +16,7 @@ safe for them:
 * ``agent_state_changed {old_state, new_state}``: ``initializing``/``listening``/``thinking``/
   ``speaking``/``ended``.
 * ``agent_metrics {metrics}``: latency figures and counts, sent once before ``agent_ended``.
-* ``server_error {session_id, code, message}``: bad input when no agent is there to report it.
+* ``server_error {session_id, code, message}``: bad input or a refused request.
 """
 
 from __future__ import annotations

@@ -113,6 +113,7 @@ class AgentSlot:
     sid: str = ""
     pacers: dict[str, PeerAudioPacer] = field(default_factory=dict)  # listener agent id -> pacer
     last_input_from: str = ""  # "person:<identity>" or "agent:<id>": who the agent is hearing
+    last_error: dict[str, Any] | None = None  # why the agent ended, for people who join after it did
 
     @property
     def accepts_text(self) -> bool:
@@ -249,8 +250,12 @@ class RoomRuntime:
                            + [a.info() for a in self.agents.values()],
                            "agents": [{"agent_id": a.spec.agent_id, "agent_name": a.spec.name,
                                        "state": a.bridge.state} for a in self.agents.values()]})
-        for slot in self.agents.values():  # agents became ready before this person arrived
-            if slot.bridge.state not in ("initializing", "ended"):
+        for slot in self.agents.values():  # agents became ready, or failed, before this person arrived
+            if slot.bridge.ended:
+                if slot.last_error is not None:
+                    await person.send(slot.last_error)
+                await person.send(ev.agent_ended(slot.bridge.ids))
+            elif slot.bridge.state != "initializing":
                 await person.send(ev.agent_ready(slot.bridge.ids))
         if not person.hidden:
             await self._broadcast(rev.participant_joined(person.info()), exclude=person.identity)
@@ -407,6 +412,8 @@ class RoomRuntime:
 
     async def _agent_event(self, agent_id: str, event: dict[str, Any]) -> None:
         kind = event.get("type")
+        if kind == "agent_error" and event.get("error_type") != "warning" and agent_id in self.agents:
+            self.agents[agent_id].last_error = event
         audio = kind == "agent_response_audio_delta"
         text = _encode(event)  # once per event, not once per listener
         for person in list(self.people.values()):

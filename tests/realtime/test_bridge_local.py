@@ -343,7 +343,7 @@ def test_it_runs_without_django() -> None:
             "    def find_spec(self, name, path, target=None):\n"
             "        if name == 'django' or name.startswith('django.'): raise ImportError('django blocked')\n"
             "sys.meta_path.insert(0, Block())\n"
-            "import agents.realtime.session, agents.realtime.bridge, agents.realtime.models.local\n"
+            "import agents.realtime.bridge, agents.realtime.models.local\n"
             "import agents.realtime.tools, agents.realtime.events, agents.realtime.audio\n"
             "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)\n"
             "print('ok')\n")
