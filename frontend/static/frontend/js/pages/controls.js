@@ -46,10 +46,13 @@ export function bindTextForm(currentSession) {
     const text = input.value.trim();
     const session = currentSession();
     if (!text || !session) return;
+    // Clear before sending: sendText first waits for playback to flush, and clearing afterwards
+    // would wipe whatever the person typed meanwhile.
+    input.value = "";
     try {
       await session.sendText(text);
-      input.value = "";
     } catch (error) {
+      if (!input.value) input.value = text;
       showError(error);
     }
   });
