@@ -19,6 +19,16 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     # to its sockets in-process. Not subscribing saves a blocking Redis read per socket.
     channel_layer_alias = "rooms-sockets-do-not-subscribe"
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every handler, on its one shared sync
+        # thread: a thread hop per audio frame (50 a second per socket) that queued frames behind each
+        # other and behind ORM work. Frames touch the database only through database_sync_to_async,
+        # which does that cleanup itself, so they skip it; connect and disconnect keep it.
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         self.flood = FloodGuard()
         await super().websocket_connect(message)
