@@ -57,8 +57,10 @@ QUOTE_CHARS = 120
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
 CHUNK_MS = 100
-QUOTE_CHARS = 80
+TOOL_OUTPUT_CHARS = 80
 _TOOL_REQUEST = re.compile(r"use tool\s+([A-Za-z_][\w-]*)\s*(\{.*\})?\s*$", re.S)
 _END = object()
 _INSTANCES = count(1)
@@ -183,7 +185,7 @@ class LocalModel(RealtimeModel):
 
     async def send_tool_result(self, call_id: str, name: str, output: str, *, last: bool = True) -> None:
         self._require_open()
-        quoted = output if len(output) <= QUOTE_CHARS else output[:QUOTE_CHARS] + "..."  # keeps replies short
+        quoted = output if len(output) <= TOOL_OUTPUT_CHARS else output[:TOOL_OUTPUT_CHARS] + "..."  # keeps replies short
         self._tool_outputs.append(f"{name} returned {quoted}")
         if last:
             outputs, self._tool_outputs = self._tool_outputs, []
