@@ -132,3 +132,17 @@ async def clients() -> Any:
     await registry().shutdown("process_shutdown")
     # The ORM thread of database_sync_to_async keeps a connection; close it so the test database drops.
     await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def fast_local(settings: Any) -> None:
+    """The local model streams 8x faster than real time: replies arrive in a fraction of the time."""
+    settings.LOCAL_MODEL_SPEED = 8.0
+
+
+@pytest.fixture
+def echo(world: Any) -> Any:
+    """The organization's default agent: the offline local model, which echoes what it hears."""
+    from agents.services.agents import agent_create
+
+    return agent_create(organization=world.acme, name="Echo", slug="echo", provider="local", is_default=True)

@@ -24,20 +24,10 @@ from rooms.runtime.registry import registry
 from tests.fakes import FakeOpenAI
 from tests.rooms.live.conftest import audio_event, mint, tone
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fast_local")]
 
 PCM = {"type": "audio/pcm", "rate": 16000}
 SILENCE_20MS = audio_event(bytes(640))  # one 20 ms frame of 16 kHz PCM16
-
-
-@pytest.fixture(autouse=True)
-def fast_local(settings):
-    settings.LOCAL_MODEL_SPEED = 8.0
-
-
-@pytest.fixture
-def echo(world):
-    return agent_create(organization=world.acme, name="Echo", slug="echo", provider="local", is_default=True)
 
 
 async def join(clients, world, *, identity: str = "alice", room: str = "lobby"):

@@ -6,22 +6,11 @@ import time
 
 import pytest
 
-from agents.services.agents import agent_create
 from rooms.grants.builder import mint as mint_token
 from rooms.grants.claims import VideoGrant
 from tests.rooms.live.conftest import audio_event, mint, tone
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def fast_local(settings):
-    settings.LOCAL_MODEL_SPEED = 8.0
-
-
-@pytest.fixture
-def echo(world):
-    return agent_create(organization=world.acme, name="Echo", slug="echo", provider="local", is_default=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fast_local")]
 
 
 async def join(clients, token: str):
