@@ -45,7 +45,7 @@ typecheck: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	./scripts/ensure-services.sh
-	for b in bench/*.py; do DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python $$b || exit 1; done
+	for b in bench/[!_]*.py; do DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .run db.sqlite3
