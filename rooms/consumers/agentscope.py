@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 
 from agents.realtime import events as ev
 from api.actors import SESSION_ORGANIZATION_KEY
@@ -24,21 +23,6 @@ from rooms.runtime.join import private_room
 from rooms.runtime.room import Person, RoomRuntime
 from rooms.services import dispatch
 from rooms.services.live import RoomHostedElsewhere
-from tenancy.access import memberships_for_user
-from tenancy.models import Organization
-
-
-def _organization_for(scope_user: object, chosen_slug: str | None = None) -> int | None:
-    """The member's organization (the one picked in the web app's switcher, else their first)."""
-    memberships = memberships_for_user(scope_user)  # type: ignore[arg-type]
-    membership = (memberships.filter(organization__slug=chosen_slug).first() if chosen_slug else None) \
-        or memberships.first()
-    if membership is not None:
-        return int(membership.organization_id)
-    if settings.ALLOW_ANONYMOUS_SESSIONS:
-        org = Organization.objects.filter(slug=settings.DEV_ORGANIZATION_SLUG).first()
-        return int(org.pk) if org else None
-    return None
 
 
 class AgentScopeConsumer(RealtimeConsumer):
@@ -62,7 +46,7 @@ class AgentScopeConsumer(RealtimeConsumer):
         else:
             session = self.scope.get("session")
             chosen = session.get(SESSION_ORGANIZATION_KEY) if session is not None else None
-            self.organization_id = await database_sync_to_async(_organization_for)(self.scope.get("user"), chosen)
+            self.organization_id = await database_sync_to_async(dispatch.page_organization_id)(self.scope.get("user"), chosen)
             self.identity = self.user_id
             if self.organization_id is None:
                 await self.close_with(close_codes.UNAUTHORIZED, "missing_token")

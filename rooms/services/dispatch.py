@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from agents.models import PROVIDER_DEFAULTS, ProviderCredential
 from agents.prompting import PromptError
@@ -21,6 +22,7 @@ from agents.realtime.spec import AgentSpec
 from agents.selectors import agent_by_slug, agent_spec_for, default_agent_for
 from rooms.selectors import room_config_agents, room_config_for_room
 from rooms.services.live import RoomSettings
+from tenancy.access import memberships_for_user
 from tenancy.models import Organization
 
 PROVIDERS = ("dashscope", "gemini", "openai")
@@ -111,6 +113,21 @@ def room_plan_for_join(*, organization_id: int, room_name: str, token_room_confi
 
 def provider_fallback_enabled() -> bool:
     return bool(getattr(settings, "PROVIDER_FALLBACK_LOCAL", settings.DEBUG))
+
+
+def page_organization_id(user: AbstractBaseUser | AnonymousUser | None, chosen_slug: str | None = None) -> int | None:
+    """The organization AgentScope's pages and their socket act for: the member's chosen one (the web
+    app's switcher), else their first; the dev organization for anonymous callers when
+    ``ALLOW_ANONYMOUS_SESSIONS`` is on; else ``None``."""
+    memberships = memberships_for_user(user or AnonymousUser())
+    membership = (memberships.filter(organization__slug=chosen_slug).first() if chosen_slug else None) \
+        or memberships.first()
+    if membership is not None:
+        return int(membership.organization_id)
+    if settings.ALLOW_ANONYMOUS_SESSIONS:
+        org = Organization.objects.filter(slug=settings.DEV_ORGANIZATION_SLUG).first()
+        return int(org.pk) if org else None
+    return None
 
 
 def provider_availability(*, organization_id: int) -> dict[str, bool]:
