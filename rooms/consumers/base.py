@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agents.realtime import events as ev
@@ -18,6 +18,19 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     # Sockets never receive channel-layer messages: a room listens on one channel of its own and talks
     # to its sockets in-process. Not subscribing saves a blocking Redis read per socket.
     channel_layer_alias = "rooms-sockets-do-not-subscribe"
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # With no channel layer there is one source of messages, so they are awaited and handled here,
+        # in order. Channels' general loop wraps every receive in a new task and an ``asyncio.wait``:
+        # three scheduler steps per frame, at 50 frames a second per socket.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every handler, on its one shared sync
@@ -35,7 +48,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     async def send_event(self, event: dict[str, Any] | str) -> None:
         """``event`` may arrive already encoded: a room encodes each event once for all its people."""
-        text = event if isinstance(event, str) else json.dumps(event, separators=(",", ":"))
+        text = event if isinstance(event, str) else ev.encode_event(event)
         await self.send(text_data=text)
 
     async def close_with(self, code: int, detail: str = "") -> None:
