@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -44,10 +43,6 @@ Close = Callable[[int, str], Awaitable[None]]
 ResolveAgent = Callable[[str], Awaitable[AgentSpec | None]]
 
 PEER_TRAILING_SILENCE_MS = 300  # added to the listener's own silence duration
-
-
-def _encode(event: dict[str, Any]) -> str:
-    return json.dumps(event, separators=(",", ":"))
 
 
 class RoomFull(Exception):
@@ -381,7 +376,7 @@ class RoomRuntime:
 
     async def publish_data(self, payload: str, topic: str, destinations: list[str], reliable: bool, *,
                            sender: str) -> None:
-        message = _encode(rev.data_received(payload, topic, sender, reliable))
+        message = ev.encode_event(rev.data_received(payload, topic, sender, reliable))
         for person in list(self.people.values()):
             if person.identity == sender or not person.can_subscribe:
                 continue
@@ -415,7 +410,7 @@ class RoomRuntime:
         if kind == "agent_error" and event.get("error_type") != "warning" and agent_id in self.agents:
             self.agents[agent_id].last_error = event
         audio = kind == "agent_response_audio_delta"
-        text = _encode(event)  # once per event, not once per listener
+        text = ev.encode_event(event)  # once per event, not once per listener
         for person in list(self.people.values()):
             if audio and not person.can_subscribe:
                 continue
@@ -479,7 +474,7 @@ class RoomRuntime:
         return record
 
     async def _broadcast(self, event: dict[str, Any], *, exclude: str | None = None) -> None:
-        text = _encode(event)
+        text = ev.encode_event(event)
         for person in list(self.people.values()):
             if person.identity != exclude:
                 with contextlib.suppress(Exception):

@@ -72,3 +72,11 @@ def test_it_detects_speech_with_stream_timestamps() -> None:
 def test_it_ignores_quiet_noise() -> None:
     vad = EnergyVad(16000, threshold=0.5)
     assert vad.feed(tone_pcm(2000, 16000, amplitude=0.005)) == []
+
+
+@pytest.mark.parametrize(("level", "speech"), [(656, True), (655, False)])
+def test_the_threshold_is_the_documented_rms(level: int, speech: bool) -> None:
+    # threshold 0.5 is RMS 0.02 of full scale: 655.36 in int16 units. A square wave's RMS is its level.
+    vad = EnergyVad(16000, threshold=0.5)
+    square = np.tile(np.array([level, -level], dtype="<i2"), 16000 * 60 // 1000 // 2).tobytes()
+    assert [e.kind for e in vad.feed(square)] == (["start"] if speech else [])

@@ -12,12 +12,16 @@ from agents.realtime.events import (
     MAX_AUDIO_CHUNK_BYTES,
     MAX_IMAGE_BYTES,
     MAX_TEXT_CHARS,
+    AgentIds,
     ClientAudioAppend,
     ClientEvent,
     ClientImageAppend,
     ClientSessionCreate,
     ClientToolResult,
     ProtocolError,
+    agent_response_audio_delta,
+    agent_state_changed,
+    encode_event,
     parse_client_event,
 )
 
@@ -108,3 +112,15 @@ def test_it_parses_extra_event_types_given_by_the_caller() -> None:
     with pytest.raises(ProtocolError) as caught:
         parse_client_event({"type": "room_mute"}, extra={"room_mute": RoomMute})
     assert caught.value.code == "missing_field"
+
+
+@pytest.mark.parametrize("name", ["Echo", 'Say "hi" \\ back', "Zoë 🎙", "</script>"])
+def test_encoded_events_read_back_as_the_event(name: str) -> None:
+    ids = AgentIds("agent-1", name)
+    events = [agent_response_audio_delta(ids, f"resp_{n}", f"item_{n}", bytes(range(n, n + 40)), 24000)
+              for n in range(3)]  # one head per response: the cache must not mix them up
+    events.append(agent_state_changed(ids, "listening", "speaking"))
+    for event in events:
+        text = encode_event(event)
+        assert json.loads(text) == event
+        assert text == json.dumps(json.loads(text), separators=(",", ":"))  # compact, one line

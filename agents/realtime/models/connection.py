@@ -94,15 +94,17 @@ class ProviderSocket:
             with contextlib.suppress(ValueError):
                 self._waiters.remove(entry)
 
-    async def send(self, frame: Frame) -> None:
-        """Send one JSON frame. After a drop this is a logged no-op: ``ModelDisconnected`` is already
-        on its way to the consumer, and a raising send would kill the caller's forward loop."""
+    async def send(self, frame: Frame | str) -> None:
+        """Send one JSON frame (a dict, or already encoded). After a drop this is a logged no-op:
+        ``ModelDisconnected`` is already on its way to the consumer, and a raising send would kill the
+        caller's forward loop."""
         if self._ws is None or self._closing:
             return
         try:
-            await self._ws.send(json.dumps(frame))
+            await self._ws.send(frame if isinstance(frame, str) else json.dumps(frame))
         except ConnectionClosed:
-            log.info("%s: frame %r not sent, the connection is closed", self._name, _kind(frame))
+            kind = _kind(frame) if isinstance(frame, dict) else frame[:48]
+            log.info("%s: frame %r not sent, the connection is closed", self._name, kind)
 
     async def events(self) -> AsyncIterator[ModelEvent]:
         if self._ws is None:
@@ -211,7 +213,7 @@ class WebSocketModel(RealtimeModel):
         await self._socket.open(url, headers, refusal=refusal)
         return self._socket
 
-    async def _send(self, frame: Frame) -> None:
+    async def _send(self, frame: Frame | str) -> None:
         if self._socket is None:
             raise RuntimeError("connect() first")
         await self._socket.send(frame)
