@@ -186,7 +186,14 @@ class RoomRuntime:
     def _bridge(self, spec: AgentSpec, conversation: list[Any] | None = None) -> AgentBridge:
         return AgentBridge(spec, self._emitter(spec.agent_id), default_urls=self.default_urls,
                            on_item=self._item_recorder(spec.agent_id), tool_context=_RoomTools(self, spec.agent_id),
-                           conversation=conversation)
+                           conversation=conversation, on_end=self._agent_gave_up)
+
+    async def _agent_gave_up(self, bridge: AgentBridge, reason: str) -> None:
+        # An agent that ended on its own (its provider lost for good, a fatal provider error), not one
+        # the room stopped (handoff, room end). With no agent left nobody can answer: end the room,
+        # from outside the agent's task, which room.end would otherwise be cancelling under itself.
+        if all(slot.bridge.ended for slot in self.agents.values()):
+            self.later(self.end(EndReason.AGENT_ENDED), f"room-{self.room_id}-agents-gone")
 
     def later(self, coro: Awaitable[None], name: str) -> None:
         """Run ``coro`` outside the caller's task (an agent's own task cannot stop its agent), owned

@@ -286,3 +286,23 @@ async def test_the_room_endpoint_refuses_client_session_create_and_stays_open(wo
     await client.send({"type": "client_text_append", "text": "still here"})
     await client.wait_for("agent_response_done", timeout=15)
     assert len(of(client, "server_session_created")) == 1 and client.closed is None
+
+
+async def test_a_room_whose_only_agent_loses_its_provider_for_good_ends(world, clients):
+    async with FakeOpenAI(api_key="sk-right") as fake:
+        credential = await database_sync_to_async(provider_credential_create)(
+            organization=world.acme, name="oa", provider="openai", api_key="sk-right", base_url=fake.url)
+        await database_sync_to_async(agent_create)(organization=world.acme, name="Oa", slug="oa", provider="openai",
+                                                   credential=credential, is_default=True)
+        client = await join(clients, world)
+        await client.wait_for("agent_ready", timeout=5)
+        fake.api_key = "sk-rotated"  # every reconnect is refused from now on
+        await fake.drop()
+        closed = await client.wait_closed(timeout=15)
+        assert closed["code"] == close_codes.NORMAL and closed["reason"] == "room_ended: agent_ended"
+        assert [e["code"] for e in of(client, "agent_error")] == ["provider_disconnected", "reconnect_failed"]
+        assert len(fake.rejected) == 3  # the bridge's three reconnect attempts
+        assert of(client, "server_session_ended")[0]["reason"] == "agent_ended"
+        session = await database_sync_to_async(Session.objects.get)(room__name="lobby")
+        assert session.ended is not None and session.end_reason == "agent_ended"
+        assert registry().rooms() == []
