@@ -146,3 +146,18 @@ def echo(world: Any) -> Any:
     from agents.services.agents import agent_create
 
     return agent_create(organization=world.acme, name="Echo", slug="echo", provider="local", is_default=True)
+
+
+async def default_openai_agent(world: Any, fake_url: str, api_key: str) -> None:
+    """Make an ``openai`` agent on the fake provider at ``fake_url`` the organization's default."""
+    from agents.services.agents import agent_create
+    from agents.services.credentials import provider_credential_create
+
+    def create() -> None:
+        credential = provider_credential_create(organization=world.acme, name="fake openai", provider="openai",
+                                                api_key=api_key, base_url=fake_url)
+        agent_create(organization=world.acme, name="Oa", slug="oa", provider="openai", credential=credential,
+                     is_default=True)
+
+    await sync_to_async(create)()
+

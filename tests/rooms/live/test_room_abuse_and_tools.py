@@ -15,14 +15,13 @@ from channels.db import database_sync_to_async
 
 from agents.realtime.events import MAX_AUDIO_CHUNK_BYTES, MAX_TEXT_CHARS
 from agents.services.agents import agent_create
-from agents.services.credentials import provider_credential_create
 from agents.services.tools import tool_create
 from rooms import close_codes
 from rooms.models import Session
 from rooms.runtime.flood import BURST, MAX_FRAME_BYTES, RATE_PER_SECOND
 from rooms.runtime.registry import registry
 from tests.fakes import FakeOpenAI
-from tests.rooms.live.conftest import audio_event, mint, tone
+from tests.rooms.live.conftest import audio_event, default_openai_agent, mint, tone
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fast_local")]
 
@@ -210,10 +209,7 @@ async def test_end_session_ends_the_session(world, clients):
 
 async def test_an_agent_that_cannot_start_is_reported_to_the_person_who_joins(world, clients):
     async with FakeOpenAI(api_key="sk-right") as fake:
-        credential = await database_sync_to_async(provider_credential_create)(
-            organization=world.acme, name="wrong key", provider="openai", api_key="sk-wrong", base_url=fake.url)
-        await database_sync_to_async(agent_create)(organization=world.acme, name="Oa", slug="oa", provider="openai",
-                                                   credential=credential, is_default=True)
+        await default_openai_agent(world, fake.url, "sk-wrong")
         client = await join(clients, world)
         assert len(fake.rejected) == 1
         error = await client.wait_for("agent_error", timeout=5)
@@ -290,10 +286,7 @@ async def test_the_room_endpoint_refuses_client_session_create_and_stays_open(wo
 
 async def test_a_room_whose_only_agent_loses_its_provider_for_good_ends(world, clients):
     async with FakeOpenAI(api_key="sk-right") as fake:
-        credential = await database_sync_to_async(provider_credential_create)(
-            organization=world.acme, name="oa", provider="openai", api_key="sk-right", base_url=fake.url)
-        await database_sync_to_async(agent_create)(organization=world.acme, name="Oa", slug="oa", provider="openai",
-                                                   credential=credential, is_default=True)
+        await default_openai_agent(world, fake.url, "sk-right")
         client = await join(clients, world)
         await client.wait_for("agent_ready", timeout=5)
         fake.api_key = "sk-rotated"  # every reconnect is refused from now on

@@ -11,7 +11,7 @@ from agents.services.agents import agent_create
 from rooms.models import Room, Session
 from rooms.runtime.registry import registry
 from rooms.services.config import room_config_create
-from tests.rooms.live.conftest import audio_event, mint, tone
+from tests.rooms.live.conftest import audio_event, default_openai_agent, mint, tone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,14 +120,10 @@ async def test_client_session_end_ends_the_session_cleanly(world, clients):
 
 async def test_nothing_the_room_started_outlives_it(world, clients):
     """Provider sockets, pacers, timers and listeners are all gone when the room ends."""
-    from agents.services.credentials import provider_credential_create
     from tests.fakes import FakeOpenAI
 
     async with FakeOpenAI(api_key="sk-test") as fake:
-        credential = await database_sync_to_async(provider_credential_create)(
-            organization=world.acme, name="fake", provider="openai", api_key="sk-test", base_url=fake.url)
-        await database_sync_to_async(agent_create)(organization=world.acme, name="Oa", slug="oa", provider="openai",
-                                                   credential=credential, is_default=True)
+        await default_openai_agent(world, fake.url, "sk-test")
         before = set(asyncio.all_tasks())
         client = await _join(clients, world, room="tidy", room_admin=True)
         assert len(fake.connections) == 1
