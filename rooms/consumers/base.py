@@ -15,14 +15,13 @@ from rooms.runtime.room_events import ROOM_CLIENT_EVENTS
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
     session_id = ""
-    # Sockets never receive channel-layer messages: a room listens on one channel of its own and talks
-    # to its sockets in-process. Not subscribing saves a blocking Redis read per socket.
-    channel_layer_alias = "rooms-sockets-do-not-subscribe"
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # With no channel layer there is one source of messages, so they are awaited and handled here,
-        # in order. Channels' general loop wraps every receive in a new task and an ``asyncio.wait``:
-        # three scheduler steps per frame, at 50 frames a second per socket.
+        # Sockets never join the channel layer: a room listens on one channel of its own and talks to
+        # its sockets in-process, so subscribing would only add a blocking Redis read per socket. That
+        # leaves one source of messages, awaited and handled here in order; Channels' general loop
+        # would wrap every receive in a new task and an ``asyncio.wait``, three scheduler steps for
+        # each of a socket's 50 frames a second.
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
