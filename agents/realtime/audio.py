@@ -204,7 +204,7 @@ class EnergyVad:
         if len(self._pending):
             samples = np.concatenate((self._pending, samples))
         whole = len(samples) // self._frame * self._frame
-        self._pending = samples[whole:].copy()
+        self._pending = samples[whole:]  # a view: the bytes it reads are immutable
         if not whole:
             return []
         frames = samples[:whole].astype(np.float64).reshape(-1, self._frame)

@@ -87,15 +87,19 @@ def _decoded_size(b64: str) -> int:
     return len(b64) * 3 // 4
 
 
-def _b64decode(value: object, *, limit: int, too_large: str) -> bytes:
+def _b64decode(value: object, *, limit: int, too_large: str, what: str) -> bytes:
+    """Decoded bytes, at most ``limit`` of them (``too_large`` names the error, ``what`` the payload)."""
     if not isinstance(value, str):
         raise PydanticCustomError("invalid_base64", "expected a base64 string")
-    if _decoded_size(value) > limit + 3:
+    if _decoded_size(value) > limit + 3:  # refuse before decoding what is plainly too large
         raise PydanticCustomError(too_large, f"payload is over {limit} bytes")
     try:
-        return base64.b64decode(value, validate=True)
+        raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise PydanticCustomError("invalid_base64", "not valid base64") from None
+    if len(raw) > limit:
+        raise PydanticCustomError(too_large, f"{what} is over {limit} bytes")
+    return raw
 
 
 class ClientAudioAppend(ClientEvent):
@@ -122,9 +126,7 @@ class ClientAudioAppend(ClientEvent):
     @field_validator("audio", mode="before")
     @classmethod
     def _decode(cls, value: object) -> bytes:
-        pcm = _b64decode(value, limit=MAX_AUDIO_CHUNK_BYTES, too_large="audio_too_large")
-        if len(pcm) > MAX_AUDIO_CHUNK_BYTES:
-            raise PydanticCustomError("audio_too_large", f"audio chunk is over {MAX_AUDIO_CHUNK_BYTES} bytes")
+        pcm = _b64decode(value, limit=MAX_AUDIO_CHUNK_BYTES, too_large="audio_too_large", what="audio chunk")
         if len(pcm) % 2:
             raise PydanticCustomError("odd_byte_count", "PCM16 audio needs an even number of bytes")
         return pcm
@@ -153,9 +155,7 @@ class ClientImageAppend(ClientEvent):
     @field_validator("image", mode="before")
     @classmethod
     def _valid(cls, value: object) -> str:
-        raw = _b64decode(value, limit=MAX_IMAGE_BYTES, too_large="image_too_large")
-        if len(raw) > MAX_IMAGE_BYTES:
-            raise PydanticCustomError("image_too_large", f"image is over {MAX_IMAGE_BYTES} bytes")
+        _b64decode(value, limit=MAX_IMAGE_BYTES, too_large="image_too_large", what="image")
         assert isinstance(value, str)
         return value
 
