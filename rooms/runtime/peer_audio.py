@@ -9,10 +9,11 @@ makes the page's keep-alive unnecessary.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+
+from agents.realtime.tasks import stop_task
 
 SendAudio = Callable[[bytes, int], Awaitable[None]]
 TurnEnd = Callable[[], Awaitable[None]]
@@ -97,8 +98,5 @@ class PeerAudioPacer:
     async def close(self) -> None:
         self._closed = True
         self._queue.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None

@@ -7,7 +7,6 @@ room's participants and agents all live here, because audio must not cross the c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import signal
@@ -19,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from channels.db import database_sync_to_async
+
+from agents.realtime.tasks import stop_task
 
 if TYPE_CHECKING:
     from rooms.runtime.room import RoomRuntime
@@ -97,11 +98,8 @@ class RoomRegistry:
         self.shutting_down = True
         rooms = list(self._rooms.values())
         await asyncio.gather(*(room.end(reason) for room in rooms), return_exceptions=True)
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
-            self._heartbeat = None
+        await stop_task(self._heartbeat)
+        self._heartbeat = None
 
 
 _registries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomRegistry] = weakref.WeakKeyDictionary()

@@ -26,6 +26,7 @@ from agents.realtime.audio import EnergyVad
 from agents.realtime.bridge import AgentBridge
 from agents.realtime.conversation import history_of
 from agents.realtime.spec import AgentSpec
+from agents.realtime.tasks import stop_task
 from agents.tools.registry import ToolError
 from rooms.groups import room_group
 from rooms.models import EndReason
@@ -498,7 +499,7 @@ class RoomRuntime:
         self._listener = asyncio.get_running_loop().create_task(self._receive(layer), name=f"room-{self.room_id}-group")
 
     async def _receive(self, layer: Any) -> None:
-        while True:
+        while not self.ended:
             message = await layer.receive(self._channel)
             try:
                 await self.command(message.get("command") or {})
@@ -556,11 +557,9 @@ class RoomRuntime:
         self.ended_event.set()
 
     async def _stop_listening(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-            self._listener = None
+        # An ``end`` command from another process runs inside the listener: it leaves its loop by itself.
+        await stop_task(self._listener)
+        self._listener = None
         layer = get_channel_layer()
         if layer is not None and self._channel is not None:
             await layer.group_discard(room_group(self.ident.organization_id, self.room_id), self._channel)

@@ -24,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from agents.realtime.models.base import ModelConnectError, ModelDisconnected, ModelEvent, RealtimeModel
+from agents.realtime.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +110,8 @@ class ProviderSocket:
     async def events(self) -> AsyncIterator[ModelEvent]:
         if self._ws is None:
             return
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-            self._reader = None
+        await stop_task(self._reader)
+        self._reader = None
         while self._handshake:
             yield self._handshake.pop(0)
         if self._closing or self._lost_reported:
@@ -131,10 +129,7 @@ class ProviderSocket:
         if self._closing:
             return
         self._closing = True
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        await stop_task(self._reader)
         if self._ws is not None:
             await self._ws.close()
         self._fail_waiters(f"{self._name} connection closed")

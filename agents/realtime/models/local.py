@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Coroutine
-from contextlib import suppress
 from itertools import count
 from typing import cast
 
@@ -46,6 +45,7 @@ from agents.realtime.models.base import (
     TranscriptDone,
 )
 from agents.realtime.spec import AgentSpec
+from agents.realtime.tasks import stop_task
 
 INPUT_RATE = 16_000
 OUTPUT_RATE = 24_000
@@ -251,10 +251,7 @@ class LocalModel(RealtimeModel):
     # --- plumbing --------------------------------------------------------------------------------
 
     async def _stop_reply(self) -> None:
-        if self._reply is not None and not self._reply.done():
-            self._reply.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._reply
+        await stop_task(self._reply)
 
     def _put(self, event: ModelEvent) -> None:
         self._queue.put_nowait(event)

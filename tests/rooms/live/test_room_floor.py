@@ -118,8 +118,12 @@ async def test_client_session_end_ends_the_session_cleanly(world, clients):
     assert session.end_reason == "client_ended"
 
 
-async def test_nothing_the_room_started_outlives_it(world, clients):
-    """Provider sockets, pacers, timers and listeners are all gone when the room ends."""
+@pytest.mark.parametrize("ended_by", ["admin_socket", "channel_layer"])
+async def test_nothing_the_room_started_outlives_it(world, clients, ended_by):
+    """Provider sockets, pacers, timers and listeners are all gone when the room ends, whether an
+    admin's socket ends it or an ``end`` command reaches it through the channel layer (as it does from
+    another process), which runs inside the room's own listener task."""
+    from rooms.services.commands import room_end
     from tests.fakes import FakeOpenAI
 
     async with FakeOpenAI(api_key="sk-test") as fake:
@@ -127,8 +131,13 @@ async def test_nothing_the_room_started_outlives_it(world, clients):
         before = set(asyncio.all_tasks())
         client = await _join(clients, world, room="tidy", room_admin=True)
         assert len(fake.connections) == 1
-        await client.send({"type": "client_room_end"})
-        await client.wait_for("server_session_ended")
+        if ended_by == "admin_socket":
+            await client.send({"type": "client_room_end"})
+        else:
+            room = await database_sync_to_async(Room.objects.get)(name="tidy", status="active")
+            await database_sync_to_async(room_end)(room=room)
+        ended = await client.wait_for("server_session_ended")
+        assert ended["reason"] == "admin_ended"
         await asyncio.sleep(0.2)
         leftover = [t for t in asyncio.all_tasks() - before if not t.done() and t is not asyncio.current_task()]
         assert not [t.get_name() for t in leftover if "room" in t.get_name() or "pump" in t.get_name()
