@@ -1,19 +1,20 @@
-"""Realtime sessions end to end through daphne and the room consumer, beside a bare relay; and the CPU a
-ChatRoom of 3 agents and 20 listeners costs.
+"""Realtime sessions end to end through the server and the room consumer, beside a bare relay; and the CPU
+a ChatRoom of 3 agents and 20 listeners costs.
 
     DATABASE_URL=postgres://voice:voice@127.0.0.1:5432/voice REDIS_URL=redis://127.0.0.1:6379/15 \\
         .venv/bin/python bench/rooms_e2e.py [sessions|chatroom|all] [--sweep 50,100,200] [--seconds 5]
-        [--client-procs 1] [--profile] [--chat-seconds 20] [--listeners 20] [--floor free]
+        [--servers daphne,uvicorn] [--client-procs 1] [--profile] [--chat-seconds 20] [--listeners 20] [--floor free]
 
-One daphne process serves ``config.asgi:application`` (PostgreSQL, channels-redis, Celery tasks queued on
-a throwaway queue). A bench organization, API key, ``openai`` credential and agents are created through
+Each server in ``--servers`` (by default daphne and uvicorn, the two the README documents) runs one
+process serving ``config.asgi:application`` (PostgreSQL, channels-redis, Celery tasks queued on a
+throwaway queue); the chatroom mode uses the first. A bench organization, API key, ``openai`` credential and agents are created through
 the services and deleted at the end.
 
 **sessions**: every session is its own room (one person, one agent whose ``openai`` credential points at
 a loopback echo provider, in a child process, that streams every appended chunk straight back). A client
 streams 20 ms PCM16 16 kHz ``client_audio_append`` frames in real time and times each frame until its
-``agent_response_audio_delta`` arrives (FIFO per session). Path: client -> daphne (consumer, room, floor,
-barge-in VAD, bridge, 16->24 kHz resampler, OpenAI adapter) -> echo -> daphne -> client. The frames are
+``agent_response_audio_delta`` arrives (FIFO per session). Path: client -> server (consumer, room, floor,
+barge-in VAD, bridge, 16->24 kHz resampler, OpenAI adapter) -> echo -> server -> client. The frames are
 a quiet tone (below the room's barge-in VAD): a loud one makes the person interrupt the agent's open
 response, after which the echo provider's audio is rightly dropped.
 Baseline, same run: a bare ``websockets`` relay in its own process, one provider socket per client, doing
@@ -21,14 +22,14 @@ JSON+base64 in and out (``_support.client_to_provider`` / ``provider_to_client``
 processes. Latency is the client's round trip; both paths share the echo provider, so the difference is
 what the platform adds. CPU % is per process (100% = one core); the clients run in ``--client-procs``
 processes on the same 2 cores, so their CPU is shown too. The sweep stops once both paths exceed
-p99 50 ms. ``--profile`` reruns the largest platform step with py-spy attached to daphne (py-spy must be
+p99 50 ms. ``--profile`` reruns the first server's largest step with py-spy attached to it (py-spy must be
 installed) and prints its hottest functions.
 
 **chatroom**: a room config with 3 local-model agents (real-time pace, floor ``--floor``), one host who
 says one line to open the conversation, and ``--listeners`` people without publish rights. Agents then
-answer each other (their final transcripts reach the others as text). Reported: daphne CPU seconds per
-second of conversation, events/s and bytes/s delivered to listeners. Baselines, same run: the same
-daphne with the same sockets connected and nobody talking, and a bare ``websockets`` server replaying
+answer each other (their final transcripts reach the others as text). Reported: the server's CPU seconds
+per second of conversation, events/s and bytes/s delivered to listeners. Baselines, same run: the same
+server with the same sockets connected and nobody talking, and a bare ``websockets`` server replaying
 the exact events one listener received, at their recorded times, to the same number of sockets (the
 floor any server pays to deliver those bytes).
 """
@@ -79,7 +80,7 @@ from _support import (  # noqa: E402
 configure_django_env()
 
 QUIET = 0.01  # RMS 0.007: under the room VAD's 0.02, so the person never barges in on the echo agent
-ORIGIN = "http://127.0.0.1"  # daphne's origin check refuses sockets without one
+ORIGIN = "http://127.0.0.1"  # the platform's origin check refuses sockets without one
 P99_BUDGET_MS = 50.0
 AUDIO_TAG = '"agent_response_audio_delta"'
 ERROR_TAGS = ('"server_error"', '"agent_error"')
@@ -137,7 +138,7 @@ class ClientShare:
 
 
 async def _open(url: str, gate: asyncio.Semaphore) -> Any:
-    async with gate:  # a few handshakes at a time: room creation is serialised on daphne's ORM thread
+    async with gate:  # a few handshakes at a time: room creation is serialised on the server's ORM thread
         ws = await websockets.connect(url, origin=ORIGIN, compression=None, max_size=None,  # type: ignore[arg-type]
                                       open_timeout=120, ping_interval=None)
         async for raw in ws:
@@ -244,19 +245,27 @@ def run_load(path: str, urls: list[str], seconds: float, procs: int, watched: di
     return step
 
 
-def wait_idle(pid: int, timeout: float = 90.0) -> None:
+def wait_idle(servers: dict[str, Server], timeout: float = 90.0) -> None:
     """Let the previous step's backlog drain and its rooms end before the next step measures: on two
-    cores a busy daphne would steal CPU from the next step's server."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
-        time.sleep(0.5)
-        if cpu_seconds(pid) - before < 0.05:
-            return
-    print(f"warning: daphne still busy {timeout:g} s after the step", flush=True)
+    cores a busy server would steal CPU from the next step's server."""
+    for name, server in servers.items():
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = cpu_seconds(server.pid)
+            time.sleep(0.5)
+            if cpu_seconds(server.pid) - before < 0.05:
+                break
+        else:
+            print(f"warning: {name} still busy {timeout:g} s after the step", flush=True)
 
 
-# --- the platform side: provisioning, daphne ------------------------------------------------------------
+# --- the platform side: provisioning, servers -----------------------------------------------------------
+
+@dataclass
+class Server:
+    ws_base: str
+    pid: int
+
 
 @dataclass
 class Bench:
@@ -314,28 +323,30 @@ def token(bench: Bench, room: str, identity: str, *, publish: bool = True) -> st
 
 # --- sessions mode --------------------------------------------------------------------------------------
 
-def sessions_mode(bench: Bench, ws_base: str, daphne_pid: int, echo: multiprocessing.Process, echo_url: str,
+def sessions_mode(bench: Bench, servers: dict[str, Server], echo: multiprocessing.Process, echo_url: str,
                   args: argparse.Namespace) -> None:
     bare, bare_url = start_bare_relay(echo_url)
     steps: list[Step] = []
     try:
         for n in args.sweep:
-            for path in ("bare", "platform"):
+            for path in ("bare", *servers):
                 if path == "bare":
                     urls, watched = [bare_url] * n, {"server": bare.pid, "echo": echo.pid}
                 else:
-                    urls = [f"{ws_base}/ws/room?access_token={token(bench, f'b{n}-{i}', 'p')}" for i in range(n)]
-                    watched = {"server": daphne_pid, "echo": echo.pid}
+                    urls = [f"{servers[path].ws_base}/ws/room?access_token={token(bench, f'{path}{n}-{i}', 'p')}"
+                            for i in range(n)]
+                    watched = {"server": servers[path].pid, "echo": echo.pid}
                 assert all(watched.values())
                 steps.append(run_load(path, urls, args.seconds, args.client_procs, watched,  # type: ignore[arg-type]
-                                      end_session=path == "platform"))
+                                      end_session=path != "bare"))
                 print_step(steps[-1], flush=True)
-                wait_idle(daphne_pid)
-            if not any(s.within_budget for s in steps[-2:]):
+                wait_idle(servers)
+            if not any(s.within_budget for s in steps[-1 - len(servers):]):
                 break
-        print_sweep(steps, args)
+        print_sweep(steps, ("bare", *servers), args)
         if args.profile:
-            profile_step(bench, ws_base, daphne_pid, echo, steps, args)
+            first = next(iter(servers))
+            profile_step(bench, first, servers[first], echo, steps, args)
     finally:
         stop_process(bare)
 
@@ -346,26 +357,26 @@ def print_step(step: Step, *, flush: bool = False) -> None:
           f"{step.cpu['server']:>9.0f}{step.cpu['echo']:>7.0f}{step.cpu['clients']:>9.0f}  {errors}", flush=flush)
 
 
-def print_sweep(steps: list[Step], args: argparse.Namespace) -> None:
-    print(f"\n{args.seconds:g} s of 20 ms frames per step; server = daphne (platform) or the bare relay process; "
+def print_sweep(steps: list[Step], paths: tuple[str, ...], args: argparse.Namespace) -> None:
+    print(f"\n{args.seconds:g} s of 20 ms frames per step; server = the platform's server process or the bare relay; "
           f"{args.client_procs} client process(es); load {load_average()}")
     print(f"{'path':<10}{'N':>6}{'frames':>9}{'lost':>7}{'p50 ms':>9}{'p99 ms':>9}{'server%':>9}{'echo%':>7}"
           f"{'client%':>9}  errors")
     for step in steps:
         print_step(step)
-    for path in ("bare", "platform"):
+    for path in paths:
         ok = [s.sessions for s in steps if s.path == path and s.within_budget]
         over = [s.sessions for s in steps if s.path == path and not s.within_budget]
         tail = f" (exceeded at {min(over)})" if over else " (never exceeded in this sweep)"
         print(f"{path}: sessions per process before p99 > {P99_BUDGET_MS:.0f} ms: {max(ok) if ok else 0}{tail}")
 
 
-def profile_step(bench: Bench, ws_base: str, daphne_pid: int, echo: multiprocessing.Process,
+def profile_step(bench: Bench, name: str, server: Server, echo: multiprocessing.Process,
                  steps: list[Step], args: argparse.Namespace) -> None:
-    """Rerun the largest platform step with py-spy sampling daphne (not during the sweep: it costs CPU)."""
-    n = max(s.sessions for s in steps if s.path == "platform")
-    out = Path(tempfile.mkdtemp()) / "daphne.txt"
-    command = [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(daphne_pid), "-r", "200",
+    """Rerun the server's largest step with py-spy sampling it (not during the sweep: it costs CPU)."""
+    n = max(s.sessions for s in steps if s.path == name)
+    out = Path(tempfile.mkdtemp()) / f"{name}.txt"
+    command = [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(server.pid), "-r", "200",
                "-d", str(max(1, int(args.seconds))), "-f", "raw", "-o", str(out), "--nonblocking"]
     spies: list[subprocess.Popen[bytes]] = []
 
@@ -373,14 +384,14 @@ def profile_step(bench: Bench, ws_base: str, daphne_pid: int, echo: multiprocess
         spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     try:
-        urls = [f"{ws_base}/ws/room?access_token={token(bench, f'prof{n}-{i}', 'p')}" for i in range(n)]
-        step = run_load("profiled", urls, args.seconds, args.client_procs, {"server": daphne_pid, "echo": echo.pid},
+        urls = [f"{server.ws_base}/ws/room?access_token={token(bench, f'prof{n}-{i}', 'p')}" for i in range(n)]
+        step = run_load("profiled", urls, args.seconds, args.client_procs, {"server": server.pid, "echo": echo.pid or 0},
                         end_session=True, on_start=spy)
         print_step(step)
     finally:
         for proc in spies:
             proc.wait(timeout=args.seconds + 60)
-    print_profile(out, n)
+    print_profile(out, name, n)
 
 
 FIRST_PARTY = {"agents", "rooms", "config", "tenancy", "api"}
@@ -393,7 +404,7 @@ def _frame(text: str) -> tuple[str, str]:
     return f"{func} ({path.rsplit('/', 1)[-1]})", path.split("/", 1)[0].removesuffix(".py")
 
 
-def print_profile(raw: Path, n: int, top: int = 10) -> None:
+def print_profile(raw: Path, name: str, n: int, top: int = 10) -> None:
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     packages: Counter[str] = Counter()
@@ -407,7 +418,7 @@ def print_profile(raw: Path, n: int, top: int = 10) -> None:
             packages[frames[-1][1]] += int(count)
         for name in {f[0] for f in frames if f[1] in FIRST_PARTY}:
             inclusive[name] += int(count)
-    print(f"\npy-spy on daphne, {n} platform sessions, {total} samples (% of samples, all non-idle threads)")
+    print(f"\npy-spy on {name}, {n} platform sessions, {total} samples (% of samples, all non-idle threads)")
     print(f"{'self %':>7}  {'function':<58}{'incl %':>7}  platform function (with what it calls)")
     for (fs, cs), (fi, ci) in zip(own.most_common(top), inclusive.most_common(top), strict=False):
         print(f"{100 * cs / total:>7.1f}  {fs[:58]:<58}{100 * ci / total:>7.1f}  {fi}")
@@ -443,7 +454,8 @@ async def _join_all(urls: list[str]) -> list[Any]:
     return list(await asyncio.gather(*(_open(url, gate) for url in urls)))
 
 
-async def chat_conversation(bench: Bench, ws_base: str, daphne_pid: int, args: argparse.Namespace) -> dict[str, Any]:
+async def chat_conversation(bench: Bench, server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    ws_base, pid = server.ws_base, server.pid
     room = bench.chat_room
     host_url = f"{ws_base}/ws/room?access_token={token(bench, room, 'host')}"
     urls = [host_url] + [f"{ws_base}/ws/room?access_token={token(bench, room, f'l{i}', publish=False)}"
@@ -451,16 +463,16 @@ async def chat_conversation(bench: Bench, ws_base: str, daphne_pid: int, args: a
     sockets = await _join_all(urls)
     listeners = [Listener() for _ in sockets[1:]]
     listeners[0].recording = []
-    idle_cpu, wall = cpu_seconds(daphne_pid), time.perf_counter()
+    idle_cpu, wall = cpu_seconds(pid), time.perf_counter()
     await asyncio.sleep(args.idle_seconds)
-    idle = (cpu_seconds(daphne_pid) - idle_cpu) / (time.perf_counter() - wall)
+    idle = (cpu_seconds(pid) - idle_cpu) / (time.perf_counter() - wall)
     origin = time.perf_counter()
     readers = [asyncio.create_task(_listen(ws, lis, origin)) for ws, lis in zip(sockets[1:], listeners, strict=True)]
-    cpu, client_cpu = cpu_seconds(daphne_pid), time.process_time()
+    cpu, client_cpu = cpu_seconds(pid), time.process_time()
     await sockets[0].send(json.dumps({"type": "client_text_append", "text": "Hello everyone, shall we begin?"}))
     await asyncio.sleep(args.chat_seconds)
     wall = time.perf_counter() - origin
-    cpu, client_cpu = (cpu_seconds(daphne_pid) - cpu) / wall, (time.process_time() - client_cpu) / wall
+    cpu, client_cpu = (cpu_seconds(pid) - cpu) / wall, (time.process_time() - client_cpu) / wall
     for reader in readers:
         reader.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
@@ -485,7 +497,7 @@ def _serve_replay(port: int, path: str, expected: int) -> None:
 
     async def main() -> None:
         audience: list[Any] = []
-        async with websockets.serve(lambda ws: _replay(ws, recording, audience, expected),  # type: ignore[arg-type]
+        async with websockets.serve(lambda ws: _replay(ws, recording, audience, expected),
                                     "127.0.0.1", port, compression=None, max_size=None):
             await asyncio.Future()
 
@@ -514,20 +526,20 @@ async def bare_fanout(recording: list[tuple[float, str]], sockets: int) -> float
         os.unlink(f.name)
 
 
-def chatroom_mode(bench: Bench, ws_base: str, daphne_pid: int, args: argparse.Namespace) -> None:
-    result = asyncio.run(chat_conversation(bench, ws_base, daphne_pid, args))
+def chatroom_mode(bench: Bench, name: str, server: Server, args: argparse.Namespace) -> None:
+    result = asyncio.run(chat_conversation(bench, server, args))
     listeners: list[Listener] = result["listeners"]
     recording = listeners[0].recording or []
     replay = asyncio.run(bare_fanout(recording, args.listeners + 1))
     seconds, n = result["seconds"], len(listeners)
     events = sum(sum(lis.events.values()) for lis in listeners)
     kinds = listeners[0].events
-    print(f"\nChatRoom: 3 local agents (floor {args.floor}), 1 host + {n} listeners, {seconds:.1f} s of conversation; "
+    print(f"\nChatRoom on {name}: 3 local agents (floor {args.floor}), 1 host + {n} listeners, {seconds:.1f} s of conversation; "
           f"load {load_average()}")
     print(f"{'measure':<44}{'value':>10}")
     rows = [
-        ("daphne CPU s per s of conversation", result["cpu"]),
-        ("  baseline: same daphne, same sockets, idle", result["idle"]),
+        (f"{name} CPU s per s of conversation", result["cpu"]),
+        (f"  baseline: same {name}, same sockets, idle", result["idle"]),
         ("  baseline: bare websockets replaying it", replay),
         ("events/s delivered to all listeners", events / seconds),
         ("KB/s delivered to all listeners", sum(lis.bytes for lis in listeners) / seconds / 1024),
@@ -544,12 +556,16 @@ def chatroom_mode(bench: Bench, ws_base: str, daphne_pid: int, args: argparse.Na
 # --- main -----------------------------------------------------------------------------------------------
 
 def main() -> None:
+    from tests.support.servers import SERVERS, project_env, server_process
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("mode", nargs="?", choices=("sessions", "chatroom", "all"), default="all")
     parser.add_argument("--sweep", type=lambda s: [int(x) for x in s.split(",")], default=[50, 100, 200])
     parser.add_argument("--seconds", type=float, default=5.0, help="streaming time per sweep step")
+    parser.add_argument("--servers", type=lambda s: s.split(","), default=list(SERVERS),
+                        help=f"comma-separated, from {', '.join(SERVERS)}")
     parser.add_argument("--client-procs", type=int, default=1)
-    parser.add_argument("--profile", action="store_true", help="py-spy on daphne at the largest platform step")
+    parser.add_argument("--profile", action="store_true", help="py-spy on the first server at its largest step")
     parser.add_argument("--chat-seconds", type=float, default=20.0)
     parser.add_argument("--idle-seconds", type=float, default=5.0)
     parser.add_argument("--listeners", type=int, default=20)
@@ -561,7 +577,6 @@ def main() -> None:
 
     django.setup()
     logging.getLogger("websockets").setLevel(logging.WARNING)  # per-connection INFO lines from the children
-    from tests.support.servers import daphne_process, project_env
 
     with ExitStack() as stack:
         echo, echo_url = start_echo_provider()
@@ -569,16 +584,20 @@ def main() -> None:
         bench = provision(echo_url, args.floor)
         stack.callback(unprovision, bench)
         env = project_env(CELERY_QUEUE=bench.queue, LOCAL_MODEL_SPEED="1")
-        base, daphne = stack.enter_context(daphne_process(env))
-        ws_base = base.replace("http://", "ws://")
-        print(f"daphne pid {daphne.pid}, {os.cpu_count()} CPUs, load {load_average()}", flush=True)
+        servers: dict[str, Server] = {}
+        for name in args.servers:
+            base, proc = stack.enter_context(server_process(env, server=name))
+            servers[name] = Server(base.replace("http://", "ws://"), proc.pid)
+        print(", ".join(f"{name} pid {s.pid}" for name, s in servers.items())
+              + f"; {os.cpu_count()} CPUs, load {load_average()}", flush=True)
         if args.mode in ("sessions", "all"):
             print(f"{'path':<10}{'N':>6}{'frames':>9}{'lost':>7}{'p50 ms':>9}{'p99 ms':>9}{'server%':>9}"
                   f"{'echo%':>7}{'client%':>9}  errors", flush=True)
-            sessions_mode(bench, ws_base, daphne.pid, echo, echo_url, args)
+            sessions_mode(bench, servers, echo, echo_url, args)
         if args.mode in ("chatroom", "all"):
-            wait_idle(daphne.pid)  # a saturated sweep step leaves a backlog that would count as room CPU
-            chatroom_mode(bench, ws_base, daphne.pid, args)
+            wait_idle(servers)  # a saturated sweep step leaves a backlog that would count as room CPU
+            first = next(iter(servers))
+            chatroom_mode(bench, first, servers[first], args)
 
 
 if __name__ == "__main__":

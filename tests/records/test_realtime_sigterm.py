@@ -17,6 +17,7 @@ from rooms.models import Session
 from rooms.records.models import HookDelivery, ShutdownHook, TranscriptEntry
 from tests.rooms.live.conftest import mint
 from tests.support.platform_server import platform_process
+from tests.support.servers import REPO, SERVERS
 
 
 async def _until(ws, predicate, timeout: float = 15.0) -> dict:
@@ -38,14 +39,15 @@ def _wait_db(check, timeout: float = 30.0):
 
 
 @pytest.mark.celery_worker
-async def test_sigterm_mid_conversation_keeps_the_transcript_and_runs_hooks(world, celery_workers):
+@pytest.mark.parametrize("server", SERVERS)
+async def test_sigterm_mid_conversation_keeps_the_transcript_and_runs_hooks(world, celery_workers, server):
     await sync_to_async(celery_workers.start)()
     agent = await sync_to_async(agent_create)(organization=world.acme, name="Echo", slug="echo", provider="local",
                                               is_default=True)
     await sync_to_async(ShutdownHook.objects.create)(organization=world.acme, agent=agent, kind="python",
                                                      python_name="store_report", order=0)
     token = mint(world.acme_key, world.acme_secret, identity="alice", room="doomed")
-    with platform_process(LOCAL_MODEL_SPEED="8") as (base, proc):
+    with platform_process(server, LOCAL_MODEL_SPEED="8") as (base, proc):
         async with websockets.connect(base.replace("http://", "ws://") + f"/ws/room?access_token={token}",
                                       origin="http://localhost") as ws:
             created = await _until(ws, lambda e: e["type"] == "server_session_created")
@@ -58,6 +60,8 @@ async def test_sigterm_mid_conversation_keeps_the_transcript_and_runs_hooks(worl
             ended = await _until(ws, lambda e: e["type"] == "server_session_ended")
             assert ended["reason"] == "process_shutdown"
         assert await asyncio.to_thread(proc.wait, 30) is not None
+    server_log = REPO / ".run" / f"{server}-{base.rsplit(':', 1)[1]}.log"
+    assert token not in server_log.read_text(), "room grants must not end up in the server's log"
 
     def landed():
         session = Session.objects.get(public_id=created["session_id"])

@@ -1,4 +1,5 @@
-"""The real platform in a daphne subprocess on the test database, Redis and test settings."""
+"""The real platform in a server subprocess (daphne unless asked) on the test database, Redis and test
+settings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
-from tests.support.servers import daphne, daphne_process, free_port, project_env
+from tests.support.servers import daphne, free_port, project_env, server_process
 
 
 def test_database_env(**extra: str) -> dict[str, str]:
@@ -28,6 +29,6 @@ def platform_server(**extra: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def platform_process(**extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    with daphne_process(test_database_env(**extra), free_port()) as served:
+def platform_process(server: str = "daphne", **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    with server_process(test_database_env(**extra), free_port(), server=server) as served:
         yield served

@@ -1,4 +1,4 @@
-"""Start the real platform (daphne) in a subprocess for end-to-end tests."""
+"""Start the real platform in a subprocess for end-to-end tests, on daphne or on uvicorn."""
 
 from __future__ import annotations
 
@@ -34,36 +34,51 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           check=True, timeout=120)
 
 
+SERVERS = ("daphne", "uvicorn")
+
+
+def server_command(server: str, port: int) -> list[str]:
+    """The documented way to run each supported ASGI server (README, "Deployment")."""
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+    if server == "uvicorn":
+        # uvicorn logs each socket's full path at INFO, and room grants travel in the query string.
+        return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
+                "--ws", "websockets-sansio", "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+                "config.asgi:application"]
+    raise ValueError(f"unknown server {server!r}; one of {SERVERS}")
+
+
 @contextlib.contextmanager
 def daphne(env: dict[str, str], port: int | None = None, log: Path | None = None) -> Iterator[str]:
-    """Serve ``config.asgi:application`` and yield its base URL once /healthz answers."""
-    with daphne_process(env, port, log) as (base, _proc):
+    """Serve ``config.asgi:application`` on daphne and yield its base URL once /healthz answers."""
+    with server_process(env, port, log) as (base, _proc):
         yield base
 
 
 @contextlib.contextmanager
-def daphne_process(env: dict[str, str], port: int | None = None,
-                   log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Like ``daphne`` but also yields the process, for tests that signal it."""
+def server_process(env: dict[str, str], port: int | None = None, log: Path | None = None, *,
+                   server: str = "daphne") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Serve ``config.asgi:application`` on ``server``; yields the base URL and the process, for tests
+    that signal it."""
     port = port or free_port()
-    log_path = log or (REPO / ".run" / f"daphne-{port}.log")
+    log_path = log or (REPO / ".run" / f"{server}-{port}.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                 "config.asgi:application"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(server_command(server, port), cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"daphne exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+                    raise RuntimeError(f"{server} exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
                 try:
                     if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"daphne did not become healthy: {log_path.read_text()[-2000:]}")
+                    raise RuntimeError(f"{server} did not become healthy: {log_path.read_text()[-2000:]}")
                 time.sleep(0.1)
             yield base, proc
         finally:
