@@ -416,8 +416,8 @@ def print_profile(raw: Path, name: str, n: int, top: int = 10) -> None:
         if frames:
             own[frames[-1][0]] += int(count)
             packages[frames[-1][1]] += int(count)
-        for name in {f[0] for f in frames if f[1] in FIRST_PARTY}:
-            inclusive[name] += int(count)
+        for function in {f[0] for f in frames if f[1] in FIRST_PARTY}:
+            inclusive[function] += int(count)
     print(f"\npy-spy on {name}, {n} platform sessions, {total} samples (% of samples, all non-idle threads)")
     print(f"{'self %':>7}  {'function':<58}{'incl %':>7}  platform function (with what it calls)")
     for (fs, cs), (fi, ci) in zip(own.most_common(top), inclusive.most_common(top), strict=False):
