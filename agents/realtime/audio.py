@@ -147,6 +147,7 @@ class StreamingResampler:
             _remember(self._positions_cache, key, hit)
         return hit
 
+
 def _remember(cache: dict[tuple[int, int], Any], key: tuple[int, int], value: Any) -> None:
     if len(cache) >= 64:
         cache.clear()

@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 Frame = dict[str, Any]
 Parser = Callable[[Frame], Iterable[ModelEvent]]
-_END = object()
 
 OPEN_TIMEOUT_S = 10.0
 ACK_TIMEOUT_S = 15.0

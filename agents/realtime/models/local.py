@@ -53,17 +53,16 @@ MS_PER_CHAR = 60
 # Replies quote at most this much of what was heard: agents echoing each other must not grow each turn.
 QUOTE_CHARS = 120
 
-
-def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
-
-
 CHUNK_MS = 100
 TOOL_OUTPUT_CHARS = 80
 _TOOL_REQUEST = re.compile(r"use tool\s+([A-Za-z_][\w-]*)\s*(\{.*\})?\s*$", re.S)
 _END = object()
 _INSTANCES = count(1)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
 class LocalModel(RealtimeModel):
