@@ -74,9 +74,29 @@ def test_it_ignores_quiet_noise() -> None:
     assert vad.feed(tone_pcm(2000, 16000, amplitude=0.005)) == []
 
 
+@pytest.mark.parametrize("chunk_ms", [60, 20])  # several frames at once, and the one-frame fast path
 @pytest.mark.parametrize(("level", "speech"), [(656, True), (655, False)])
-def test_the_threshold_is_the_documented_rms(level: int, speech: bool) -> None:
+def test_the_threshold_is_the_documented_rms(level: int, speech: bool, chunk_ms: int) -> None:
     # threshold 0.5 is RMS 0.02 of full scale: 655.36 in int16 units. A square wave's RMS is its level.
     vad = EnergyVad(16000, threshold=0.5)
     square = np.tile(np.array([level, -level], dtype="<i2"), 16000 * 60 // 1000 // 2).tobytes()
-    assert [e.kind for e in vad.feed(square)] == (["start"] if speech else [])
+    step = 16000 * chunk_ms // 1000 * 2
+    events = [e for i in range(0, len(square), step) for e in vad.feed(square[i:i + step])]
+    assert [e.kind for e in events] == (["start"] if speech else [])
+
+
+def test_frame_sized_chunks_give_the_same_events_as_any_other_cut() -> None:
+    rate = 16000
+    rng = np.random.default_rng(5)
+    # speech-like bursts of noise at random levels around the threshold, with pauses between them
+    audio = b"".join(tone_pcm(int(rng.integers(60, 400)), rate, amplitude=float(rng.uniform(0.005, 0.05)))
+                     + silence_pcm(int(rng.integers(100, 700)), rate) for _ in range(40))
+    frame = rate * EnergyVad.FRAME_MS // 1000 * 2
+
+    def events(chunks: list[bytes]) -> list[tuple[str, int]]:
+        vad = EnergyVad(rate, threshold=0.5, silence_ms=300)
+        return [(e.kind, e.at_ms) for chunk in chunks for e in vad.feed(chunk)]
+
+    by_frame = events([audio[i:i + frame] for i in range(0, len(audio), frame)])
+    assert len(by_frame) > 10
+    assert by_frame == events([audio]) == events(_random_chunks(audio, 11))
