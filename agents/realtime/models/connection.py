@@ -22,8 +22,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.protocol import State
 
 from agents.realtime.models.base import ModelConnectError, ModelDisconnected, ModelEvent, RealtimeModel
+from agents.realtime.models.client_frames import masked_text_frame
 from agents.realtime.tasks import stop_task
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ Parser = Callable[[Frame], Iterable[ModelEvent]]
 OPEN_TIMEOUT_S = 10.0
 ACK_TIMEOUT_S = 15.0
 MAX_FRAME_BYTES = 16 * 1024 * 1024
+WRITE_LIMIT = 32 * 1024  # bytes buffered for the provider before a send waits for them to drain
 
 
 def with_query(url: str, **params: str) -> str:
@@ -64,7 +67,7 @@ class ProviderSocket:
             self._refusal = refusal
         try:
             self._ws = await connect(url, additional_headers=headers, open_timeout=OPEN_TIMEOUT_S,
-                                     max_size=MAX_FRAME_BYTES, compression=None)
+                                     max_size=MAX_FRAME_BYTES, compression=None, write_limit=WRITE_LIMIT)
         except InvalidStatus as exc:
             raise ModelConnectError(f"{self._name} refused the connection: HTTP "
                                     f"{exc.response.status_code}") from exc
@@ -100,8 +103,17 @@ class ProviderSocket:
         caller's forward loop."""
         if self._ws is None or self._closing:
             return
+        text = frame if isinstance(frame, str) else json.dumps(frame)
+        transport = self._ws.transport
+        # Written directly while the connection is open and its buffer is under the limit (see
+        # client_frames); otherwise the library sends it, which waits for the buffer to drain, so a
+        # provider that stops reading still pushes back and nothing piles up in memory.
+        if (self._ws.state is State.OPEN and not transport.is_closing()
+                and transport.get_write_buffer_size() < WRITE_LIMIT):
+            transport.write(masked_text_frame(text.encode()))
+            return
         try:
-            await self._ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+            await self._ws.send(text)
         except ConnectionClosed:
             kind = _kind(frame) if isinstance(frame, dict) else frame[:48]
             log.info("%s: frame %r not sent, the connection is closed", self._name, kind)
