@@ -207,7 +207,7 @@ class EnergyVad:
             samples = np.concatenate((self._pending, samples))
         if len(samples) == self._frame:  # the usual case, one whole frame: as few numpy calls as can be
             self._pending = _NO_SAMPLES
-            frame = samples.astype(np.float32)  # float32 sums 20 ms of int16 squares to ~1e-6, plenty
+            frame = samples.astype(np.float32)  # a float32 sum of squares is off by ~1e-6 of itself: ample
             loud = [float(np.dot(frame, frame)) > self._loud_energy]
         else:
             whole = len(samples) // self._frame * self._frame
