@@ -27,7 +27,7 @@ def _parse(raw: bytes) -> Frame:
         next(parser)
     except StopIteration as done:
         frame: Frame = done.value
-        assert reader.at_eof()  # and nothing after it
+        assert not reader.buffer  # and nothing after it
         return frame
     raise AssertionError("the frame was incomplete")
 
