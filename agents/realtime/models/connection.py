@@ -3,7 +3,8 @@
 One ``ProviderSocket`` per provider connection. While the adapter connects, a reader task that this
 object owns reads frames, answers ``expect`` (session acknowledgements) and queues events. The
 first ``events()`` iteration stops that reader (cancelling a websocket receive loses nothing) and
-then reads the socket itself, so each provider frame is parsed and handled in the consumer's task:
+then reads the socket itself (``ProviderConnection.next_message``, which skips the library's per-frame
+work for ordinary messages), so each provider frame is parsed and handled in the consumer's task:
 no queue hop per audio frame, which measurably added latency under load. A slow consumer reads
 slowly and TCP pushes back on the provider; nothing is dropped. A frame that fails to parse is
 logged and skipped so one odd event can never end the session (AgentScope v1 defect 4). A drop ends
@@ -20,12 +21,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.protocol import State
 
 from agents.realtime.models.base import ModelConnectError, ModelDisconnected, ModelEvent, RealtimeModel
 from agents.realtime.models.client_frames import masked_text_frame
+from agents.realtime.models.provider_connection import ProviderConnection
 from agents.realtime.tasks import stop_task
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ class ProviderSocket:
     def __init__(self, parse: Parser, *, name: str) -> None:
         self._parse = parse
         self._name = name
-        self._ws: ClientConnection | None = None
+        self._ws: ProviderConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._handshake: list[ModelEvent] = []  # what the reader parsed before events() took over
         self._waiters: list[tuple[Callable[[Frame], bool], asyncio.Future[Frame]]] = []
@@ -66,13 +68,16 @@ class ProviderSocket:
         if refusal is not None:
             self._refusal = refusal
         try:
-            self._ws = await connect(url, additional_headers=headers, open_timeout=OPEN_TIMEOUT_S,
-                                     max_size=MAX_FRAME_BYTES, compression=None, write_limit=WRITE_LIMIT)
+            ws = await connect(url, additional_headers=headers, open_timeout=OPEN_TIMEOUT_S,
+                               max_size=MAX_FRAME_BYTES, compression=None, write_limit=WRITE_LIMIT,
+                               create_connection=ProviderConnection)
         except InvalidStatus as exc:
             raise ModelConnectError(f"{self._name} refused the connection: HTTP "
                                     f"{exc.response.status_code}") from exc
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise ModelConnectError(f"{self._name} could not be reached: {exc.__class__.__name__}: {exc}") from exc
+        assert isinstance(ws, ProviderConnection)  # what create_connection made; narrows the type
+        self._ws = ws
         self._reader = asyncio.create_task(self._read(), name=f"{self._name}-reader")
 
     def expect(self, match: Callable[[Frame], bool], *, what: str,
@@ -127,12 +132,9 @@ class ProviderSocket:
             yield self._handshake.pop(0)
         if self._closing or self._lost_reported:
             return
-        try:
-            async for raw in self._ws:
-                for event in self._dispatch(raw):
-                    yield event
-        except ConnectionClosed:
-            pass
+        while (raw := await self._ws.next_message()) is not None:
+            for event in self._dispatch(raw):
+                yield event
         if not self._closing:
             yield self._lost()
 
@@ -151,11 +153,8 @@ class ProviderSocket:
     async def _read(self) -> None:
         """Until ``events()`` takes over: serve ``expect`` and keep what the handshake produced."""
         assert self._ws is not None
-        try:
-            async for raw in self._ws:
-                self._handshake.extend(self._dispatch(raw))
-        except ConnectionClosed:
-            pass
+        while (raw := await self._ws.next_message()) is not None:
+            self._handshake.extend(self._dispatch(raw))
         self._handshake.append(self._lost())
 
     def _lost(self) -> ModelDisconnected:
