@@ -12,7 +12,9 @@ mid-frame: the handshake (fed up to the end of the HTTP response, so frame parsi
 frame boundary), pings, pongs, close frames and their replies. A fragmented message, a reserved
 opcode or RSV bit, a masked frame, an oversized frame or a frame after the close handshake began
 hands the rest of the stream to the library for good; its parser raises the protocol errors and its
-messages still reach the same queue in order. Back-pressure is kept: past ``QUEUE_HIGH`` queued
+messages still reach the same queue in order. Text is not checked for UTF-8 here: ``json.loads``
+rejects a bad frame and the provider socket skips that one frame, where the library's ``recv`` would
+have raised. Back-pressure is kept: past ``QUEUE_HIGH`` queued
 messages the transport stops reading until the reader has taken them down to ``QUEUE_LOW``.
 """
 
