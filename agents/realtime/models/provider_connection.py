@@ -14,8 +14,9 @@ opcode or RSV bit, a masked frame, an oversized frame or a frame after the close
 hands the rest of the stream to the library for good; its parser raises the protocol errors and its
 messages still reach the same queue in order. Text is not checked for UTF-8 here: ``json.loads``
 rejects a bad frame and the provider socket skips that one frame, where the library's ``recv`` would
-have raised. Back-pressure is kept: past ``QUEUE_HIGH`` queued
-messages the transport stops reading until the reader has taken them down to ``QUEUE_LOW``.
+have raised. Back-pressure is kept: past ``QUEUE_HIGH`` queued messages the transport stops reading
+until the reader has taken them down to ``QUEUE_LOW``. ``bench/provider_socket.py`` measures both
+paths.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ _END_OF_HEAD = b"\r\n\r\n"
 
 
 class ProviderConnection(ClientConnection):
-    """Read with ``next_message()``; ``recv()`` and ``async for`` are not fed."""
+    """Read with ``next_message()`` by one task at a time; ``recv()`` and ``async for`` raise."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
