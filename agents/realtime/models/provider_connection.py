@@ -26,7 +26,7 @@ from collections import deque
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
-from websockets.frames import BINARY, CLOSE, CONT, TEXT, Frame
+from websockets.frames import BINARY, CLOSE, DATA_OPCODES, TEXT, Frame
 from websockets.protocol import State
 
 QUEUE_HIGH = 16
@@ -107,7 +107,7 @@ class ProviderConnection(ClientConnection):
     def process_event(self, event: Any) -> None:
         """Messages the library parsed (the handshake's spill-over, or everything after it gave up the
         fast path) join the same queue; the library has already checked the fragment sequence."""
-        if self.response is None or not isinstance(event, Frame) or event.opcode not in (TEXT, BINARY, CONT):
+        if self.response is None or not isinstance(event, Frame) or event.opcode not in DATA_OPCODES:
             super().process_event(event)
             return
         if event.fin and not self._fragments:
