@@ -42,7 +42,7 @@ gc.freeze()
 
 # A live session allocates and frees thousands of objects a second while its heap stays flat, so
 # the default young-generation threshold (700) ran ~29 young collections a second at 60 sessions and
-# promoted enough survivors to trigger a full collection every ~3 s, each a 13-26 ms stall of every
+# promoted enough survivors to trigger a full collection every ~3 s, each an 11-22 ms stall of every
 # stream in the process. At 10,000 the collector ran 2 young collections a second, no full one, and
-# spent a fifth of the time (README, "Performance").
+# spent a quarter to a third of the time (README, "Performance").
 gc.set_threshold(10_000, *gc.get_threshold()[1:])
