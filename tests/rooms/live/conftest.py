@@ -160,4 +160,3 @@ async def default_openai_agent(world: Any, fake_url: str, api_key: str) -> None:
                      is_default=True)
 
     await sync_to_async(create)()
-
