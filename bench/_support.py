@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import websockets
+import uvloop
 
 REPO = Path(__file__).resolve().parents[1]
 for _path in (str(REPO), str(REPO / "platform")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+from lean_websocket import serve_echo  # noqa: E402
 
 FRAME_MS = 20
 CLIENT_RATE = 16_000
@@ -40,33 +42,13 @@ def free_port() -> int:
 
 # --- the echo provider (child process) -------------------------------------------------------------
 
-async def _echo(ws: Any) -> None:
-    """OpenAI-shaped: one open response; every appended chunk comes straight back as its audio."""
-    await ws.send(json.dumps({"type": "session.created", "session": {"id": "sess_bench"}}))
-    n = 0
-    async for raw in ws:
-        frame = json.loads(raw)
-        kind = frame.get("type")
-        if kind == "session.update":
-            await ws.send(json.dumps({"type": "session.updated", "session": frame.get("session", {})}))
-            await ws.send(json.dumps({"type": "response.created", "response": {"id": "resp_bench"}}))
-        elif kind == "input_audio_buffer.append":
-            n += 1
-            await ws.send(json.dumps({"type": "response.output_audio.delta", "response_id": "resp_bench",
-                                      "item_id": "item_bench", "output_index": 0, "content_index": 0,
-                                      "delta": frame["audio"], "event_id": f"ev_{n}"}))
-
-
 def _serve_echo(port: int) -> None:
-    async def main() -> None:
-        async with websockets.serve(_echo, "127.0.0.1", port, compression=None, max_size=None):
-            await asyncio.Future()
-
-    asyncio.run(main())
+    uvloop.run(serve_echo(port))
 
 
 def start_echo_provider() -> tuple[multiprocessing.Process, str]:
-    """The echo provider in its own process (so its CPU is not the measured process's); its URL."""
+    """The echo provider (``lean_websocket.EchoProvider``) in its own process, so its CPU is not the
+    measured process's; its URL."""
     port = free_port()
     server = multiprocessing.Process(target=_serve_echo, args=(port,), daemon=True, name="echo-provider")
     server.start()

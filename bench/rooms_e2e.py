@@ -21,7 +21,9 @@ Baseline, same run: a bare ``websockets`` relay in its own process, one provider
 JSON+base64 in and out (``_support.client_to_provider`` / ``provider_to_client``): the same hops and
 processes. Latency is the client's round trip; both paths share the echo provider, so the difference is
 what the platform adds. CPU % is per process (100% = one core); the clients run in ``--client-procs``
-processes on the same 2 cores, so their CPU is shown too. The sweep stops once both paths exceed
+processes on the same 2 cores, so their CPU is shown too. The clients and the echo provider are lean
+asyncio protocols on uvloop (``lean_websocket.py``) and one loop paces all of a process's sessions, so
+the load leaves the server under test as much of the machine as it can. The sweep stops once both paths exceed
 p99 50 ms. ``--profile`` reruns the first server's largest step with py-spy attached to it (py-spy must be
 installed) and prints its hottest functions.
 
@@ -55,6 +57,7 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
+import uvloop
 import websockets
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
@@ -69,21 +72,21 @@ from _support import (  # noqa: E402
     free_port,
     load_average,
     migrate,
-    paced,
     percentile_ms,
     provider_to_client,
     start_echo_provider,
     stop_process,
     wait_for_port,
 )
+from lean_websocket import TEXT, LeanClient, connect, frame  # noqa: E402
 
 configure_django_env()
 
 QUIET = 0.01  # RMS 0.007: under the room VAD's 0.02, so the person never barges in on the echo agent
 ORIGIN = "http://127.0.0.1"  # the platform's origin check refuses sockets without one
 P99_BUDGET_MS = 50.0
-AUDIO_TAG = '"agent_response_audio_delta"'
-ERROR_TAGS = ('"server_error"', '"agent_error"')
+AUDIO_TAG = b'"agent_response_audio_delta"'
+ERROR_TAGS = (b'"server_error"', b'"agent_error"')
 
 
 # --- the bare relay (child process) ------------------------------------------------------------------
@@ -137,53 +140,76 @@ class ClientShare:
     end_session: bool  # platform rooms are ended by their person; the bare relay just closes
 
 
-async def _open(url: str, gate: asyncio.Semaphore) -> Any:
-    async with gate:  # a few handshakes at a time: room creation is serialised on the server's ORM thread
-        ws = await websockets.connect(url, origin=ORIGIN, compression=None, max_size=None,  # type: ignore[arg-type]
-                                      open_timeout=120, ping_interval=None)
-        async for raw in ws:
-            if '"server_session_created"' in raw:
-                return ws
-        raise RuntimeError(f"closed before the session started: {ws.close_code} {ws.close_reason}")
+class _Session:
+    """One client socket of the load: times its frames' echoes and counts the errors it is sent."""
 
+    def __init__(self, errors: Counter[str]) -> None:
+        self.probe = Probe()
+        self.errors = errors
+        self.started = asyncio.get_running_loop().create_future()
+        self.socket: LeanClient | None = None
 
-async def _receive(ws: Any, probe: Probe, errors: Counter[str]) -> None:
-    async for raw in ws:
+    def on_text(self, raw: bytes) -> None:
         if AUDIO_TAG in raw:  # a substring test: the client must stay cheap on a 2-core machine
-            probe.mark_received()
+            self.probe.mark_received()
         elif any(tag in raw for tag in ERROR_TAGS):
             event = json.loads(raw)
-            errors[event.get("code") or event.get("error_type", "?")] += 1
+            self.errors[event.get("code") or event.get("error_type", "?")] += 1
+        elif not self.started.done() and b'"server_session_created"' in raw:
+            self.started.set_result(None)
+
+    async def open(self, url: str, gate: asyncio.Semaphore) -> None:
+        async with gate:  # a few handshakes at a time: room creation is serialised on the server's ORM thread
+            self.socket = await connect(url, self.on_text, origin=ORIGIN)
+            await asyncio.wait({self.started, self.socket.closed}, timeout=120,
+                               return_when=asyncio.FIRST_COMPLETED)
+            if not self.started.done():
+                raise RuntimeError(f"closed before the session started: {self.socket.close_code}")
+
+async def _stream(schedule: list[tuple[float, _Session]], data: bytes, seconds: float) -> None:
+    """Every session sends ``data`` every 20 ms from its offset in ``schedule`` (ascending). One loop
+    paces them all, waking once for whatever falls due within the next millisecond: a timer per
+    session and frame cost the client process more CPU than its sockets."""
+    start = time.perf_counter()
+    for k in range(int(seconds * 1000 / FRAME_MS)):
+        for offset, session in schedule:
+            wait = start + k * FRAME_MS / 1000 + offset - time.perf_counter()
+            if wait > 0.001:
+                await asyncio.sleep(wait)
+            session.probe.mark_sent()
+            assert session.socket is not None
+            session.socket.write(data)
 
 
 async def _clients(share: ClientShare, start: Barrier, done: Barrier) -> dict[str, Any]:
     gate = asyncio.Semaphore(16)
-    sockets = await asyncio.gather(*(_open(url, gate) for url in share.urls))
-    probes = [Probe() for _ in sockets]
     errors: Counter[str] = Counter()
-    readers = [asyncio.create_task(_receive(ws, p, errors)) for ws, p in zip(sockets, probes, strict=True)]
-    frame = frame_json(QUIET)
+    sessions = [_Session(errors) for _ in share.urls]
+    await asyncio.gather(*(s.open(url, gate) for s, url in zip(sessions, share.urls, strict=True)))
+    data = frame(TEXT, frame_json(QUIET).encode(), mask=True)  # masked once: see lean_websocket
     await asyncio.to_thread(start.wait)
     cpu = time.process_time()
     slot = FRAME_MS / 1000 / share.total
-    await asyncio.gather(*(paced(ws.send, p, frame, share.seconds, (share.first + i * share.stride) * slot)
-                           for i, (ws, p) in enumerate(zip(sockets, probes, strict=True))))
+    await _stream([((share.first + i * share.stride) * slot, s) for i, s in enumerate(sessions)], data,
+                  share.seconds)
     cpu = time.process_time() - cpu
     await asyncio.to_thread(done.wait)
     await asyncio.sleep(1.0)  # late echoes still count; after this a frame is lost
-    for reader in readers:
-        reader.cancel()
-    for ws in sockets:
+    probes = [s.probe for s in sessions]
+    got = [p.got for p in probes]  # frozen here: what arrives while closing is not counted
+    for s in sessions:
+        assert s.socket is not None
         if share.end_session:
-            await ws.send('{"type":"client_session_end"}')
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+            s.socket.write(frame(TEXT, b'{"type":"client_session_end"}', mask=True))
+    await asyncio.gather(*(s.socket.close() for s in sessions if s.socket is not None), return_exceptions=True)
     return {"latencies": [x for p in probes for x in p.latencies], "sent": sum(len(p.sent) for p in probes),
-            "got": sum(min(p.got, len(p.sent)) for p in probes), "cpu": cpu, "errors": dict(errors)}
+            "got": sum(min(g, len(p.sent)) for g, p in zip(got, probes, strict=True)), "cpu": cpu,
+            "errors": dict(errors)}
 
 
 def _client_process(share: ClientShare, start: Barrier, done: Barrier, out: Connection) -> None:
     try:
-        out.send(asyncio.run(_clients(share, start, done)))
+        out.send(uvloop.run(_clients(share, start, done)))
     except BaseException as exc:
         start.abort()
         done.abort()
@@ -449,9 +475,19 @@ async def _listen(ws: Any, listener: Listener, origin: float) -> None:
             listener.recording.append((time.perf_counter() - origin, raw))
 
 
+async def _join(url: str, gate: asyncio.Semaphore) -> Any:
+    async with gate:  # a few handshakes at a time: joins are serialised on the server's ORM thread
+        ws = await websockets.connect(url, origin=ORIGIN, compression=None, max_size=None,  # type: ignore[arg-type]
+                                      open_timeout=120, ping_interval=None)
+        async for raw in ws:
+            if '"server_session_created"' in raw:
+                return ws
+        raise RuntimeError(f"closed before the session started: {ws.close_code} {ws.close_reason}")
+
+
 async def _join_all(urls: list[str]) -> list[Any]:
     gate = asyncio.Semaphore(8)
-    return list(await asyncio.gather(*(_open(url, gate) for url in urls)))
+    return list(await asyncio.gather(*(_join(url, gate) for url in urls)))
 
 
 async def chat_conversation(bench: Bench, server: Server, args: argparse.Namespace) -> dict[str, Any]:
