@@ -26,27 +26,23 @@ from collections import deque
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
-from websockets.frames import BINARY, CLOSE, DATA_OPCODES, TEXT, Frame
+from websockets.frames import DATA_OPCODES, Frame
 from websockets.protocol import State
+
+from agents.realtime.frame_reader import FrameReader, head_end
 
 QUEUE_HIGH = 16
 QUEUE_LOW = 4
-_FIN = 0x80
-_RSV = 0x70
-_MASKED = 0x80
-_END_OF_HEAD = b"\r\n\r\n"
 
 
-class ProviderConnection(ClientConnection):
+class ProviderConnection(FrameReader, ClientConnection):
     """Read with ``next_message()`` by one task at a time; ``recv()`` and ``async for`` raise."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._handshaking = True
         self._head_tail = b""  # the last bytes of the response so far, to find its end across reads
-        self._fast = False
-        self._pending = bytearray()  # the start of a frame that has not fully arrived yet
-        self._needed = 0  # how long _pending must be before it is worth parsing again
+        self.init_frame_reader()
         self._inbox: deque[bytes] = deque()
         self._fragments: list[bytes] = []
         self._waiter: asyncio.Future[None] | None = None
@@ -78,25 +74,17 @@ class ProviderConnection(ClientConnection):
     # --- asyncio protocol callbacks ------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        if self._fast:
-            if not self._pending:
-                self._read_frames(data)
-                return
-            self._pending += data  # a large frame arrives in many reads: no re-parse, no re-copy
-            if len(self._pending) >= self._needed:
-                buf = bytes(self._pending)
-                self._pending.clear()
-                self._read_frames(buf)
+        if self.reading_frames:
+            self.feed_frames(data)
         elif self._handshaking:
             self._read_handshake(data)
         else:
             super().data_received(data)
 
     def eof_received(self) -> None:
-        if self._fast and self._pending:  # a frame cut short: the library reports the truncation
-            self._fast = False
-            super().data_received(bytes(self._pending))
-            self._pending.clear()
+        if self.reading_frames and (pending := self.take_pending()):  # a frame cut short: the library reports it
+            self.reading_frames = False
+            super().data_received(pending)
         super().eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -121,65 +109,27 @@ class ProviderConnection(ClientConnection):
     # --- internals -----------------------------------------------------------------------------------
 
     def _read_handshake(self, data: bytes) -> None:
-        probe = self._head_tail + data
-        end = probe.find(_END_OF_HEAD)
-        if end < 0:
-            self._head_tail = probe[-(len(_END_OF_HEAD) - 1):]
+        cut, self._head_tail = head_end(self._head_tail, data)
+        if cut < 0:
             super().data_received(data)
             return
-        cut = end + len(_END_OF_HEAD) - len(self._head_tail)
         self._handshaking = False
         super().data_received(data[:cut])
         if self.protocol.state is State.OPEN:
-            self._fast = True
-            self._read_frames(data[cut:])
+            self.reading_frames = True
+            self.feed_frames(data[cut:])
         elif len(data) > cut:
             super().data_received(data[cut:])
 
-    def _read_frames(self, buf: bytes) -> None:
-        at, size = 0, len(buf)
+    # --- the frame reader's hooks ----------------------------------------------------------------------
+
+    def frames_allowed(self, length: int) -> bool:
         max_size = self.protocol.max_message_size
-        while size - at >= 2:
-            first, second = buf[at], buf[at + 1]
-            length, head = second & 0x7F, 2
-            if length == 126:
-                if size - at < 4:
-                    self._wait_for(buf, at, 4)
-                    return
-                length, head = int.from_bytes(buf[at + 2:at + 4], "big"), 4
-            elif length == 127:
-                if size - at < 10:
-                    self._wait_for(buf, at, 10)
-                    return
-                length, head = int.from_bytes(buf[at + 2:at + 10], "big"), 10
-            opcode = first & 0x0F
-            data = opcode in (TEXT, BINARY)
-            control = opcode >= CLOSE and length <= 125
-            if (first & (_FIN | _RSV) != _FIN or second & _MASKED or not (data or control)
-                    or (max_size is not None and length > max_size) or self.protocol.state is not State.OPEN):
-                self._give_up(buf[at:])
-                return
-            end = at + head + length
-            if end > size:
-                self._wait_for(buf, at, end - at)
-                return
-            if data:
-                self._deliver(buf[at + head:end])
-            else:  # the library answers pings, takes pongs and runs the closing handshake
-                super().data_received(buf[at:end])
-            at = end
-        self._wait_for(buf, at, 2)
+        return (max_size is None or length <= max_size) and self.protocol.state is State.OPEN
 
-    def _wait_for(self, buf: bytes, at: int, needed: int) -> None:
-        """Keep the incomplete frame that starts at ``at`` until ``needed`` bytes of it are here."""
-        if at < len(buf):
-            self._pending += memoryview(buf)[at:]
-        self._needed = needed
-
-    def _give_up(self, rest: bytes) -> None:
-        self._fast = False
-        if rest:
-            super().data_received(rest)
+    def on_data_frame(self, opcode: int, payload: bytes) -> bool:
+        self._deliver(payload)
+        return True
 
     def _deliver(self, message: bytes) -> None:
         self._inbox.append(message)

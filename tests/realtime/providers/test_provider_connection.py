@@ -147,7 +147,7 @@ async def read_all(script: bytes, cuts: Cuts, ours: bool, max_size: int = 2**20,
             ws = await connect(url, create_connection=ProviderConnection, compression=None, max_size=max_size)
             assert isinstance(ws, ProviderConnection)
             while (message := await ws.next_message()) is not None:
-                fast = fast or (not messages and ws._fast)
+                fast = fast or (not messages and ws.reading_frames)
                 messages.append(message)
         else:
             ws = await connect(url, compression=None, max_size=max_size)
