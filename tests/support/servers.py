@@ -44,7 +44,7 @@ def server_command(server: str, port: int) -> list[str]:
     if server == "uvicorn":
         # uvicorn logs each socket's full path at INFO, and room grants travel in the query string.
         return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
-                "--ws", "websockets-sansio", "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+                "--ws", "config.uvicorn_websocket:RoomWebSocketProtocol", "--lifespan", "off", "--no-access-log", "--log-level", "warning",
                 "config.asgi:application"]
     raise ValueError(f"unknown server {server!r}; one of {SERVERS}")
 
