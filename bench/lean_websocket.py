@@ -6,7 +6,8 @@ cores. Through ``websockets``' asyncio API a message costs the client and the ec
 CPU each; at 200 sessions (10,000 frames a second each way) the two took about 90% of the machine,
 so the load, not the server under test, ran out of CPU first. These endpoints speak just what the
 benches need of RFC 6455 (the HTTP/1.1 upgrade, unfragmented text frames, ping and the close
-handshake; no extensions) as asyncio protocols, with no task or future per message.
+handshake; no extensions) as asyncio protocols, with no task or future per message; frames are
+built and read by the platform's own ``frame_header`` and ``FrameReader``.
 
 A client sends one pre-built frame over and over, masked once with one key. The server cannot tell;
 the RFC asks for a fresh key per frame to protect intermediaries, and loopback has none.
@@ -26,52 +27,20 @@ from urllib.parse import urlsplit
 from websockets.frames import apply_mask
 from websockets.utils import accept_key, generate_key
 
+from agents.realtime.frame_reader import FrameReader
+from agents.realtime.models.client_frames import frame_header
+
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
 _NORMAL_CLOSE = struct.pack("!H", 1000)
 
 
 def frame(opcode: int, payload: bytes, *, mask: bool = False) -> bytes:
     """One final frame; clients mask (RFC 6455 section 5.3), servers do not."""
-    n = len(payload)
-    bit = 0x80 if mask else 0
-    if n < 126:
-        header = struct.pack("!BB", 0x80 | opcode, bit | n)
-    elif n < 65536:
-        header = struct.pack("!BBH", 0x80 | opcode, bit | 126, n)
-    else:
-        header = struct.pack("!BBQ", 0x80 | opcode, bit | 127, n)
+    header = frame_header(opcode, len(payload), masked=mask)
     if not mask:
         return header + payload
     key = os.urandom(4)
     return header + key + apply_mask(payload, key)
-
-
-def take_frames(buffer: bytearray) -> list[tuple[int, bytes]]:
-    """The complete frames at the head of ``buffer``, removed from it: (opcode, unmasked payload)."""
-    frames, at, size = [], 0, len(buffer)
-    while size - at >= 2:
-        first, second = buffer[at], buffer[at + 1]
-        if not first & 0x80 or not first & 0x0F:
-            raise ValueError("fragmented messages are not supported")
-        length, head = second & 0x7F, 2
-        if length == 126:
-            if size - at < 4:
-                break
-            length, head = int.from_bytes(buffer[at + 2:at + 4]), 4
-        elif length == 127:
-            if size - at < 10:
-                break
-            length, head = int.from_bytes(buffer[at + 2:at + 10]), 10
-        key = b""
-        if second & 0x80:
-            key, head = bytes(buffer[at + head:at + head + 4]), head + 4
-        if size - at < head + length:
-            break
-        payload = bytes(buffer[at + head:at + head + length])
-        frames.append((first & 0x0F, apply_mask(payload, key) if key else payload))
-        at += head + length
-    del buffer[:at]
-    return frames
 
 
 def _take_head(buffer: bytearray) -> list[str] | None:
@@ -92,17 +61,17 @@ def _header(lines: list[str], name: str) -> str:
     return ""
 
 
-class _Endpoint(asyncio.Protocol):
-    """What both ends share: buffering, the upgrade's head, frame dispatch, ping and the close handshake."""
-
-    masks = False
+class _Endpoint(FrameReader):
+    """What both ends share: the upgrade's head, frame dispatch (the platform's own frame reader),
+    ping and the close handshake. ``masked_frames`` says which end this is: a server reads masked
+    frames and writes unmasked ones, a client the other way round."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.open = False
+        self.head = bytearray()
         self.close_code: int | None = None
         self.closed = asyncio.get_running_loop().create_future()
+        self.init_frame_reader()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass it
@@ -117,22 +86,43 @@ class _Endpoint(asyncio.Protocol):
             self.transport.write(data)
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if not self.open:
-            lines = _take_head(self.buffer)
-            if lines is None or not self.on_head(lines):
-                return
-            self.open = True
-        for opcode, payload in take_frames(self.buffer):
-            if opcode == TEXT:
-                self.on_text(payload)
-            elif opcode == PING:
-                self.write(frame(PONG, payload, mask=self.masks))
-            elif opcode == CLOSE:
-                self.close_code = int.from_bytes(payload[:2]) if len(payload) >= 2 else 1005
-                self.write(frame(CLOSE, payload[:2], mask=self.masks))
-                assert self.transport is not None
-                self.transport.close()
+        if self.reading_frames:
+            self.feed_frames(data)
+            return
+        self.head += data
+        lines = _take_head(self.head)
+        if lines is not None and self.on_head(lines):
+            self.reading_frames = True
+            rest = bytes(self.head)
+            self.head.clear()
+            self.feed_frames(rest)
+
+    # --- the frame reader's hooks ----------------------------------------------------------------------
+
+    def frames_allowed(self, length: int) -> bool:
+        return True
+
+    def on_data_frame(self, opcode: int, payload: bytes) -> bool:
+        if opcode == TEXT:
+            self.on_text(payload)
+        return True
+
+    def on_control_frame(self, frame_: bytes) -> None:
+        head = 6 if self.masked_frames else 2  # a control frame's payload is under 126 bytes
+        payload = apply_mask(frame_[head:], frame_[2:6]) if self.masked_frames else frame_[head:]
+        opcode, mask = frame_[0] & 0x0F, not self.masked_frames
+        if opcode == PING:
+            self.write(frame(PONG, payload, mask=mask))
+        elif opcode == CLOSE:
+            self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+            self.write(frame(CLOSE, payload[:2], mask=mask))
+            assert self.transport is not None
+            self.transport.close()
+
+    def give_up_frames(self, rest: bytes) -> None:
+        raise ValueError("fragmented, compressed or reserved frames are not supported")
+
+    # --- the two ends ------------------------------------------------------------------------------------
 
     def on_head(self, lines: list[str]) -> bool:
         """The upgrade's HTTP head has arrived; whether the connection is now open."""
@@ -143,7 +133,7 @@ class _Endpoint(asyncio.Protocol):
 
     async def close(self) -> None:
         """Start the close handshake and wait up to 5 s for the other side's close."""
-        self.write(frame(CLOSE, _NORMAL_CLOSE, mask=self.masks))
+        self.write(frame(CLOSE, _NORMAL_CLOSE, mask=not self.masked_frames))
         await asyncio.wait({self.closed}, timeout=5.0)
         if self.transport is not None:
             self.transport.close()
@@ -151,8 +141,6 @@ class _Endpoint(asyncio.Protocol):
 
 class LeanClient(_Endpoint):
     """One client socket; ``on_text`` receives every text message as bytes."""
-
-    masks = True
 
     def __init__(self, target: str, host: str, origin: str | None, on_text: Callable[[bytes], None]) -> None:
         super().__init__()
@@ -205,6 +193,8 @@ _DELTA = (b'{"type":"response.output_audio.delta","response_id":"resp_bench","it
 
 class EchoProvider(_Endpoint):
     """OpenAI-shaped: one open response; every appended chunk comes straight back as its audio."""
+
+    masked_frames = True
 
     def __init__(self) -> None:
         super().__init__()

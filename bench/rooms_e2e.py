@@ -166,19 +166,19 @@ class _Session:
             if not self.started.done():
                 raise RuntimeError(f"closed before the session started: {self.socket.close_code}")
 
-async def _stream(schedule: list[tuple[float, _Session]], data: bytes, seconds: float) -> None:
+
+async def _stream(schedule: list[tuple[float, Probe, LeanClient]], data: bytes, seconds: float) -> None:
     """Every session sends ``data`` every 20 ms from its offset in ``schedule`` (ascending). One loop
     paces them all, waking once for whatever falls due within the next millisecond: a timer per
     session and frame cost the client process more CPU than its sockets."""
     start = time.perf_counter()
     for k in range(int(seconds * 1000 / FRAME_MS)):
-        for offset, session in schedule:
+        for offset, probe, socket in schedule:
             wait = start + k * FRAME_MS / 1000 + offset - time.perf_counter()
             if wait > 0.001:
                 await asyncio.sleep(wait)
-            session.probe.mark_sent()
-            assert session.socket is not None
-            session.socket.write(data)
+            probe.mark_sent()
+            socket.write(data)
 
 
 async def _clients(share: ClientShare, start: Barrier, done: Barrier) -> dict[str, Any]:
@@ -190,8 +190,11 @@ async def _clients(share: ClientShare, start: Barrier, done: Barrier) -> dict[st
     await asyncio.to_thread(start.wait)
     cpu = time.process_time()
     slot = FRAME_MS / 1000 / share.total
-    await _stream([((share.first + i * share.stride) * slot, s) for i, s in enumerate(sessions)], data,
-                  share.seconds)
+    schedule = []
+    for i, s in enumerate(sessions):
+        assert s.socket is not None
+        schedule.append(((share.first + i * share.stride) * slot, s.probe, s.socket))
+    await _stream(schedule, data, share.seconds)
     cpu = time.process_time() - cpu
     await asyncio.to_thread(done.wait)
     await asyncio.sleep(1.0)  # late echoes still count; after this a frame is lost

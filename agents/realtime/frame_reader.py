@@ -16,6 +16,8 @@ from typing import ClassVar
 
 from websockets.frames import BINARY, CLOSE, TEXT, apply_mask
 
+QUEUE_HIGH = 16  # messages waiting for the application before a socket stops being read
+QUEUE_LOW = 4  # ... and the depth at which reading starts again
 _FIN = 0x80
 _RSV = 0x70
 _MASKED = 0x80

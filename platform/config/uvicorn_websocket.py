@@ -15,14 +15,14 @@ never left mid-frame: the HTTP upgrade (bytes after the request's head are held 
 application accepts), pings, pongs and the close handshake. A fragmented message, a reserved opcode
 or RSV bit, an unmasked frame, a frame over ``--ws-max-size``, text that is not UTF-8, or anything
 after the close handshake began hands the rest of the stream to it for good, and it answers as it
-always did. Sends fall back to it while the transport is paused or the connection is not open.
+always did. Sends fall back to it while the transport is paused, the connection is not open, or
+reading has gone back to it.
 
 Run uvicorn with ``--ws config.uvicorn_websocket:RoomWebSocketProtocol`` (README, "Deployment").
 """
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
@@ -30,23 +30,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import BINARY, TEXT
 from websockets.protocol import State
 
-from agents.realtime.frame_reader import FrameReader, head_end
-
-QUEUE_HIGH = 16
-QUEUE_LOW = 4
-_SHORT = struct.Struct("!BB")
-_MEDIUM = struct.Struct("!BBH")
-_LONG = struct.Struct("!BBQ")
-
-
-def server_frame(opcode: int, payload: bytes) -> bytes:
-    """One final, unmasked frame (RFC 6455 section 5.2: servers do not mask)."""
-    n, first = len(payload), 0x80 | opcode
-    if n < 126:
-        return _SHORT.pack(first, n) + payload
-    if n < 65536:
-        return _MEDIUM.pack(first, 126, n) + payload
-    return _LONG.pack(first, 127, n) + payload
+from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
+from agents.realtime.models.client_frames import frame_header
 
 
 class RoomWebSocketProtocol(FrameReader, WebSocketsSansIOProtocol):
@@ -121,14 +106,15 @@ class RoomWebSocketProtocol(FrameReader, WebSocketsSansIOProtocol):
                 and not self.disconnected and self.conn.state is State.OPEN):
             data = message.get("bytes")
             if data is not None:
-                self.transport.write(server_frame(BINARY, data))
+                self.transport.write(frame_header(BINARY, len(data), masked=False) + data)
                 return
             text = message.get("text")
             if text is not None:
-                self.transport.write(server_frame(TEXT, text.encode()))
+                payload = text.encode()
+                self.transport.write(frame_header(TEXT, len(payload), masked=False) + payload)
                 return
         await super().send(message)
-        if message["type"] == "websocket.accept" and self._head_seen and not self.reading_frames:
+        if message["type"] == "websocket.accept" and not self.reading_frames:
             self._accepted()
 
     def _accepted(self) -> None:

@@ -5,7 +5,8 @@ object and a fresh ``os.urandom`` call for its mask: about 15 µs of CPU per aud
 build machine, where writing the frame directly costs under 4 µs. The library still owns everything
 else on the connection (handshake, TLS, proxies, reading, ping/pong, close); this only builds the
 bytes of one unfragmented client text frame (RFC 6455 section 5.2), which the caller writes when
-the connection is open and its write buffer is under the limit.
+the connection is open and its write buffer is under the limit. ``frame_header`` also frames what
+uvicorn's room protocol (``config.uvicorn_websocket``) writes to people, unmasked.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import os
 import struct
 
-from websockets.frames import apply_mask
+from websockets.frames import TEXT, apply_mask
 
-_FIN_TEXT = 0x81
+_FIN = 0x80
 _MASKED = 0x80
 _SHORT = struct.Struct("!BB")
 _MEDIUM = struct.Struct("!BBH")  # payload length 126..65535
@@ -43,14 +44,18 @@ class MaskKeys:
 _keys = MaskKeys()
 
 
+def frame_header(opcode: int, length: int, *, masked: bool) -> bytes:
+    """The header of one final frame with a ``length``-byte payload, up to its mask key: clients mask
+    what they send, servers do not."""
+    first, mask_bit = _FIN | opcode, _MASKED if masked else 0
+    if length < 126:
+        return _SHORT.pack(first, mask_bit | length)
+    if length < 65536:
+        return _MEDIUM.pack(first, mask_bit | 126, length)
+    return _LONG.pack(first, mask_bit | 127, length)
+
+
 def masked_text_frame(payload: bytes) -> bytes:
     """One final, masked text frame carrying ``payload`` (UTF-8 text)."""
-    n = len(payload)
-    if n < 126:
-        header = _SHORT.pack(_FIN_TEXT, _MASKED | n)
-    elif n < 65536:
-        header = _MEDIUM.pack(_FIN_TEXT, _MASKED | 126, n)
-    else:
-        header = _LONG.pack(_FIN_TEXT, _MASKED | 127, n)
     key = _keys.next()
-    return header + key + apply_mask(payload, key)
+    return frame_header(TEXT, len(payload), masked=True) + key + apply_mask(payload, key)

@@ -29,10 +29,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.frames import DATA_OPCODES, Frame
 from websockets.protocol import State
 
-from agents.realtime.frame_reader import FrameReader, head_end
-
-QUEUE_HIGH = 16
-QUEUE_LOW = 4
+from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
 
 
 class ProviderConnection(FrameReader, ClientConnection):
@@ -83,8 +80,7 @@ class ProviderConnection(FrameReader, ClientConnection):
 
     def eof_received(self) -> None:
         if self.reading_frames and (pending := self.take_pending()):  # a frame cut short: the library reports it
-            self.reading_frames = False
-            super().data_received(pending)
+            self.give_up_frames(pending)
         super().eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
