@@ -16,13 +16,15 @@ application accepts), pings, pongs and the close handshake. A fragmented message
 or RSV bit, an unmasked frame, a frame over ``--ws-max-size``, text that is not UTF-8, or anything
 after the close handshake began hands the rest of the stream to it for good, and it answers as it
 always did. Sends fall back to it while the transport is paused, the connection is not open, or
-reading has gone back to it.
+reading has gone back to it. Every write on the socket, the library's and ours, is held to the end of
+the event loop's tick (``agents.realtime.tick_transport``).
 
 Run uvicorn with ``--ws config.uvicorn_websocket:RoomWebSocketProtocol`` (README, "Deployment").
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
@@ -32,6 +34,7 @@ from websockets.protocol import State
 
 from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
 from agents.realtime.models.client_frames import frame_header
+from agents.realtime.tick_transport import TickTransport
 
 
 class RoomWebSocketProtocol(FrameReader, WebSocketsSansIOProtocol):
@@ -43,6 +46,10 @@ class RoomWebSocketProtocol(FrameReader, WebSocketsSansIOProtocol):
         self._head_tail = b""  # the last bytes of the request so far, to find its end across reads
         self._early = bytearray()  # bytes after the request's head, held until the app accepts
         self.init_frame_reader()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.transport = TickTransport(self.transport)
 
     # --- reading ---------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ messages still reach the same queue in order. Text is not checked for UTF-8 here
 rejects a bad frame and the provider socket skips that one frame, where the library's ``recv`` would
 have raised. Back-pressure is kept: past ``QUEUE_HIGH`` queued messages the transport stops reading
 until the reader has taken them down to ``QUEUE_LOW``. ``bench/provider_socket.py`` measures both
-paths.
+paths. Writes are held to the end of the event loop's tick (``agents.realtime.tick_transport``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from websockets.frames import DATA_OPCODES, Frame
 from websockets.protocol import State
 
 from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
+from agents.realtime.tick_transport import TickTransport
 
 
 class ProviderConnection(FrameReader, ClientConnection):
@@ -69,6 +70,10 @@ class ProviderConnection(FrameReader, ClientConnection):
         raise TypeError("ProviderConnection is read with next_message()")
 
     # --- asyncio protocol callbacks ------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.transport = TickTransport(self.transport)
 
     def data_received(self, data: bytes) -> None:
         if self.reading_frames:
