@@ -33,6 +33,7 @@ from websockets.frames import BINARY, TEXT
 from websockets.protocol import State
 
 from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
+from agents.realtime.inbox import Inbox
 from agents.realtime.models.client_frames import frame_header
 from agents.realtime.tick_transport import TickTransport
 
@@ -46,6 +47,8 @@ class RoomWebSocketProtocol(FrameReader, WebSocketsSansIOProtocol):
         self._head_tail = b""  # the last bytes of the request so far, to find its end across reads
         self._early = bytearray()  # bytes after the request's head, held until the app accepts
         self.init_frame_reader()
+        # The stock protocol's queue, put to and taken from in its own code too; see agents.realtime.inbox.
+        self.queue = Inbox()  # type: ignore[assignment]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)

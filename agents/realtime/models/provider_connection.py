@@ -5,14 +5,14 @@ A provider sends about 50 messages a second per session (audio deltas), each one
 and unmasked. Through ``websockets`` every message costs about 12 µs of CPU on the build machine: a
 generator-based parser, a ``Frame`` object, the message assembler's queue and a decode. Here each
 complete final text or binary frame that arrives while the connection is open is cut out of the
-received bytes and queued as it is (``bytes``; ``json.loads`` takes them directly).
+received bytes and queued as it is (``bytes``; the JSON parser takes them directly).
 
 The library still owns everything else, and always sees whole frames, so its parser is never left
 mid-frame: the handshake (fed up to the end of the HTTP response, so frame parsing here starts on a
 frame boundary), pings, pongs, close frames and their replies. A fragmented message, a reserved
 opcode or RSV bit, a masked frame, an oversized frame or a frame after the close handshake began
 hands the rest of the stream to the library for good; its parser raises the protocol errors and its
-messages still reach the same queue in order. Text is not checked for UTF-8 here: ``json.loads``
+messages still reach the same queue in order. Text is not checked for UTF-8 here: the JSON parser
 rejects a bad frame and the provider socket skips that one frame, where the library's ``recv`` would
 have raised. Back-pressure is kept: past ``QUEUE_HIGH`` queued messages the transport stops reading
 until the reader has taken them down to ``QUEUE_LOW``. ``bench/provider_socket.py`` measures both
@@ -22,7 +22,6 @@ paths. Writes are held to the end of the event loop's tick (``agents.realtime.ti
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -30,6 +29,7 @@ from websockets.frames import DATA_OPCODES, Frame
 from websockets.protocol import State
 
 from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
+from agents.realtime.inbox import Inbox
 from agents.realtime.tick_transport import TickTransport
 
 
@@ -41,25 +41,20 @@ class ProviderConnection(FrameReader, ClientConnection):
         self._handshaking = True
         self._head_tail = b""  # the last bytes of the response so far, to find its end across reads
         self.init_frame_reader()
-        self._inbox: deque[bytes] = deque()
+        self._inbox: Inbox[bytes] = Inbox()
         self._fragments: list[bytes] = []
-        self._waiter: asyncio.Future[None] | None = None
         self._ended = False
         self._reading_paused = False
 
     async def next_message(self) -> bytes | None:
         """The next message's payload, or ``None`` once the connection has closed and every message
         that arrived before has been read. Cancelling it loses nothing."""
-        while not self._inbox:
+        while self._inbox.empty():
             if self._ended:
                 return None
-            self._waiter = self.loop.create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        message = self._inbox.popleft()
-        if self._reading_paused and len(self._inbox) <= QUEUE_LOW:
+            await self._inbox.wait()
+        message = self._inbox.get_nowait()
+        if self._reading_paused and self._inbox.qsize() <= QUEUE_LOW:
             self._reading_paused = False
             self.transport.resume_reading()
         return message
@@ -91,7 +86,7 @@ class ProviderConnection(FrameReader, ClientConnection):
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
         self._ended = True
-        self._wake()
+        self._inbox.wake()
 
     def process_event(self, event: Any) -> None:
         """Messages the library parsed (the handshake's spill-over, or everything after it gave up the
@@ -133,12 +128,7 @@ class ProviderConnection(FrameReader, ClientConnection):
         return True
 
     def _deliver(self, message: bytes) -> None:
-        self._inbox.append(message)
-        if not self._reading_paused and len(self._inbox) >= QUEUE_HIGH and not self.transport.is_closing():
+        self._inbox.put_nowait(message)
+        if not self._reading_paused and self._inbox.qsize() >= QUEUE_HIGH and not self.transport.is_closing():
             self._reading_paused = True
             self.transport.pause_reading()
-        self._wake()
-
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
