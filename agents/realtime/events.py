@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from agents.realtime import json_frames
 from agents.realtime.server_events import *  # noqa: F403  (one import path for both directions)
 from agents.realtime.server_events import __all__ as _server_all
 
@@ -193,7 +194,7 @@ def parse_client_event(raw: str | bytes | Mapping[str, Any],
     """One client frame -> a validated event. ``extra`` adds event types (the rooms layer's own)."""
     if isinstance(raw, bytes | str):
         try:
-            data = json.loads(raw)
+            data = json_frames.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise ProtocolError("invalid_json", "the frame is not valid JSON") from None
     else:

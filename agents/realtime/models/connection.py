@@ -25,6 +25,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.protocol import State
 
+from agents.realtime import json_frames
 from agents.realtime.models.base import ModelConnectError, ModelDisconnected, ModelEvent, RealtimeModel
 from agents.realtime.models.client_frames import masked_text_frame
 from agents.realtime.models.provider_connection import ProviderConnection
@@ -167,7 +168,7 @@ class ProviderSocket:
 
     def _dispatch(self, raw: str | bytes) -> list[ModelEvent]:
         try:
-            frame = json.loads(raw)
+            frame = json_frames.loads(raw)
             if not isinstance(frame, dict):
                 raise ValueError("not a JSON object")
         except ValueError:
