@@ -19,7 +19,9 @@ def loads(raw: str | bytes) -> Any:
     """What ``json.loads(raw)`` returns or raises."""
     if isinstance(raw, str):
         text = raw
-    elif raw[:1] in (b"{", b"[", b'"'):  # UTF-8 (the other encodings start with a NUL or a BOM)
+    # UTF-16 and UTF-32 start with a BOM or put a NUL in the first bytes, which the scanner refuses
+    # below, so they reach json.loads (and its encoding sniffing) either way.
+    elif raw[:1] in (b"{", b"[", b'"'):
         try:
             text = raw.decode()
         except UnicodeDecodeError:
