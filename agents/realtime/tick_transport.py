@@ -106,3 +106,14 @@ class TickTransport(asyncio.Transport):
 
     def get_protocol(self) -> asyncio.BaseProtocol:
         return self.inner.get_protocol()
+
+
+class TickWrites(asyncio.Protocol):
+    """Mixin, listed before the protocol class it wraps: the transport it is given is a
+    ``TickTransport`` from ``connection_made`` on, for the protocol's own writes and its library's."""
+
+    transport: asyncio.Transport
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.transport = TickTransport(self.transport)

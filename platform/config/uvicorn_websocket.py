@@ -24,7 +24,6 @@ Run uvicorn with ``--ws config.uvicorn_websocket:RoomWebSocketProtocol`` (README
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
@@ -35,10 +34,10 @@ from websockets.protocol import State
 from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
 from agents.realtime.inbox import Inbox
 from agents.realtime.models.client_frames import frame_header
-from agents.realtime.tick_transport import TickTransport
+from agents.realtime.tick_transport import TickWrites
 
 
-class RoomWebSocketProtocol(FrameReader, WebSocketsSansIOProtocol):
+class RoomWebSocketProtocol(TickWrites, FrameReader, WebSocketsSansIOProtocol):
     masked_frames = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,10 +48,6 @@ class RoomWebSocketProtocol(FrameReader, WebSocketsSansIOProtocol):
         self.init_frame_reader()
         # The stock protocol's queue, put to and taken from in its own code too; see agents.realtime.inbox.
         self.queue = Inbox()  # type: ignore[assignment]
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)
-        self.transport = TickTransport(self.transport)
 
     # --- reading ---------------------------------------------------------------------------------------
 

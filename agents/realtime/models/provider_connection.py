@@ -21,7 +21,6 @@ paths. Writes are held to the end of the event loop's tick (``agents.realtime.ti
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -30,10 +29,10 @@ from websockets.protocol import State
 
 from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
 from agents.realtime.inbox import Inbox
-from agents.realtime.tick_transport import TickTransport
+from agents.realtime.tick_transport import TickWrites
 
 
-class ProviderConnection(FrameReader, ClientConnection):
+class ProviderConnection(TickWrites, FrameReader, ClientConnection):
     """Read with ``next_message()`` by one task at a time; ``recv()`` and ``async for`` raise."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,10 +64,6 @@ class ProviderConnection(FrameReader, ClientConnection):
         raise TypeError("ProviderConnection is read with next_message()")
 
     # --- asyncio protocol callbacks ------------------------------------------------------------------
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)
-        self.transport = TickTransport(self.transport)
 
     def data_received(self, data: bytes) -> None:
         if self.reading_frames:
