@@ -13,7 +13,6 @@ Server events are plain dicts built in ``server_events`` and re-exported here.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from agents.realtime import json_frames
+from agents.realtime import b64, json_frames
 from agents.realtime.server_events import *  # noqa: F403  (one import path for both directions)
 from agents.realtime.server_events import __all__ as _server_all
 
@@ -95,7 +94,7 @@ def _b64decode(value: object, *, limit: int, too_large: str, what: str) -> bytes
     if _decoded_size(value) > limit + 3:  # refuse before decoding what is plainly too large
         raise PydanticCustomError(too_large, f"payload is over {limit} bytes")
     try:
-        raw = base64.b64decode(value, validate=True)
+        raw = b64.decode(value)
     except (binascii.Error, ValueError):
         raise PydanticCustomError("invalid_base64", "not valid base64") from None
     if len(raw) > limit:

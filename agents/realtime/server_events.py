@@ -21,11 +21,12 @@ safe for them:
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from agents.realtime import b64
 
 Event = dict[str, Any]
 OUTPUT_AUDIO_FORMAT_TYPE = "audio/pcm"
@@ -119,7 +120,7 @@ def agent_response_cancelled(ids: AgentIds, response_id: str, item_id: str, play
 
 def agent_response_audio_delta(ids: AgentIds, response_id: str, item_id: str, pcm: bytes, rate: int) -> Event:
     return ids.event(AUDIO_DELTA, response_id=response_id, item_id=item_id,
-                     delta=base64.b64encode(pcm).decode("ascii"),
+                     delta=b64.encode(pcm),
                      format={"type": OUTPUT_AUDIO_FORMAT_TYPE, "rate": rate})
 
 

@@ -11,7 +11,6 @@ Everything the room starts (bridges, pacers, timers, its channel-layer listener)
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from agents.realtime import b64
 from agents.realtime import events as ev
 from agents.realtime.audio import EnergyVad
 from agents.realtime.bridge import AgentBridge
@@ -432,7 +432,7 @@ class RoomRuntime:
         if slot is None:
             return
         if audio:
-            pcm = base64.b64decode(event["delta"])
+            pcm = b64.decode(event["delta"])
             for listener_id in self.floor.for_agent_output(agent_id):
                 listener = self.agents.get(listener_id)
                 if listener is not None and not listener.accepts_text:

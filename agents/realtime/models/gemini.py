@@ -11,7 +11,6 @@ defect 11): one message may carry audio, transcription and turnComplete together
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import logging
@@ -19,6 +18,7 @@ import re
 import uuid
 from typing import Any
 
+from agents.realtime import b64
 from agents.realtime.models.base import (
     AudioDelta,
     AudioDone,
@@ -114,7 +114,7 @@ class GeminiEventParser:
             events = self._open()
             match = _RATE.search(str(inline.get("mimeType")))
             self._audio = True
-            pcm = base64.b64decode(inline.get("data", ""), validate=True)
+            pcm = b64.decode(inline.get("data", ""))
             return [*events, AudioDelta(self._rid, self._item_id, pcm, int(match.group(1)) if match else OUTPUT_RATE)]
         if part.get("text"):
             events = self._open()
@@ -255,7 +255,7 @@ class GeminiLiveModel(WebSocketModel):
             self._in_activity = True
             await self._send({"realtimeInput": {"activityStart": {}}})
         # Written out, not json.dumps'd: 50 frames a second per session, and base64 needs no escaping.
-        data = base64.b64encode(pcm).decode("ascii")
+        data = b64.encode(pcm)
         await self._send(f'{{"realtimeInput":{{"audio":{{"mimeType":"{INPUT_MIME}","data":"{data}"}}}}}}')
 
     async def send_text(self, text: str) -> None:

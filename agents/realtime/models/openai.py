@@ -8,9 +8,9 @@ authoritative ``response.function_call_arguments.done.arguments``; argument delt
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+from agents.realtime import b64
 from agents.realtime.models.base import (
     AudioDelta,
     AudioDone,
@@ -70,7 +70,7 @@ class RealtimeEventParser:
             self.on_session(session)
             return [SessionReady(session_id=str(session.get("id", "")))] if kind == "session.updated" else []
         if kind in AUDIO_DELTA:
-            pcm = base64.b64decode(frame.get("delta", ""), validate=True)
+            pcm = b64.decode(frame.get("delta", ""))
             self.audio_ms[item_id] = self.audio_ms.get(item_id, 0) + len(pcm) * 500 // self.output_rate
             return [AudioDelta(rid, item_id, pcm, self.output_rate)]
         if kind in AUDIO_DONE:
@@ -234,7 +234,7 @@ class OpenAIRealtimeModel(WebSocketModel):
 
     async def send_audio(self, pcm: bytes) -> None:
         # Written out, not json.dumps'd: 50 frames a second per session, and base64 needs no escaping.
-        await self._send(f'{{"type":"input_audio_buffer.append","audio":"{base64.b64encode(pcm).decode("ascii")}"}}')
+        await self._send(f'{{"type":"input_audio_buffer.append","audio":"{b64.encode(pcm)}"}}')
 
     async def send_text(self, text: str) -> None:
         await self._send({"type": "conversation.item.create", "item": {
