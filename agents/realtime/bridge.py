@@ -225,13 +225,28 @@ class AgentBridge:
                 waiter.set_result(event.output_text())
 
     async def push_audio(self, pcm: bytes, rate: int) -> None:
+        converted = self._take_audio(pcm, rate)
+        if converted and self.model is not None:
+            await self._call(self.model.send_audio(converted))
+
+    def audio_ready(self) -> bool:
+        """Whether ``push_audio_now`` may be called: a chunk pushed now is sent, or dropped, at once."""
+        model = self.model
+        return self._ended or model is None or self._reconnecting or model.audio_writable()
+
+    def push_audio_now(self, pcm: bytes, rate: int) -> None:
+        """``push_audio`` without a wait, once ``audio_ready()`` said so."""
+        converted = self._take_audio(pcm, rate)
+        if converted and self.model is not None:
+            self.model.send_audio_now(converted)
+
+    def _take_audio(self, pcm: bytes, rate: int) -> bytes:
+        """The chunk at the model's input rate, or nothing while there is no model to send it to."""
         if self._ended or self.model is None or self._reconnecting:
             self.metrics.count("audio_in_dropped")
-            return
+            return b""
         self.metrics.count("audio_in_chunks")
-        converted = self._in.process(pcm, rate)
-        if converted:
-            await self._call(self.model.send_audio(converted))
+        return self._in.process(pcm, rate)
 
     async def push_text(self, text: str) -> None:
         if self._ended or self.model is None or self._reconnecting:

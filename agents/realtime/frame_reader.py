@@ -16,6 +16,10 @@ from typing import ClassVar
 
 from websockets.frames import BINARY, CLOSE, TEXT, apply_mask
 
+# ASGI scope extension of the room protocol: ``scope["extensions"][DIRECT_TEXT]["take"](handler)``
+# asks for each text message to be offered to ``handler(text) -> bool`` first, on the spot, whenever
+# the application is idle in ``receive()``; False means it did nothing and the message is queued.
+DIRECT_TEXT = "voice.direct_text"
 QUEUE_HIGH = 16  # messages waiting for the application before a socket stops being read
 QUEUE_LOW = 4  # ... and the depth at which reading starts again
 _FIN = 0x80

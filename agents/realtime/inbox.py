@@ -49,6 +49,12 @@ class Inbox(Generic[T]):
     def get_nowait(self) -> T:
         return self._items.popleft()
 
+    @property
+    def reader_idle(self) -> bool:
+        """The reader is waiting for a message, so it has finished with every earlier one."""
+        waiter = self._waiter
+        return waiter is not None and not waiter.done()
+
     def qsize(self) -> int:
         return len(self._items)
 

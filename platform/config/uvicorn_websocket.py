@@ -8,7 +8,9 @@ application takes the message, so the next frame waits in the kernel and reading
 system call. Here, once the application has accepted the connection, each complete, final, masked
 text or binary frame is unmasked and queued as it is, and each message the application sends is
 framed and written directly. Reading stops only when ``QUEUE_HIGH`` messages wait, and resumes once
-the application has taken them down to ``QUEUE_LOW``.
+the application has taken them down to ``QUEUE_LOW``. An application may also take text messages on
+the spot, with no task switch, through the ``DIRECT_TEXT`` scope extension
+(``agents.realtime.frame_reader``); the room consumer does, for audio.
 
 The stock protocol still owns everything else, and its parser only ever sees whole frames, so it is
 never left mid-frame: the HTTP upgrade (bytes after the request's head are held back until the
@@ -24,6 +26,7 @@ Run uvicorn with ``--ws config.uvicorn_websocket:RoomWebSocketProtocol`` (README
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
@@ -31,7 +34,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import BINARY, TEXT
 from websockets.protocol import State
 
-from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
+from agents.realtime.frame_reader import DIRECT_TEXT, QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
 from agents.realtime.inbox import Inbox
 from agents.realtime.models.client_frames import frame_header
 from agents.realtime.tick_transport import TickWrites
@@ -47,7 +50,18 @@ class RoomWebSocketProtocol(TickWrites, FrameReader, WebSocketsSansIOProtocol):
         self._early = bytearray()  # bytes after the request's head, held until the app accepts
         self.init_frame_reader()
         # The stock protocol's queue, put to and taken from in its own code too; see agents.realtime.inbox.
-        self.queue = Inbox()  # type: ignore[assignment]
+        self._inbox: Inbox[Any] = Inbox()
+        self.queue = self._inbox  # type: ignore[assignment]
+        self._direct: Callable[[str], bool] | None = None
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)  # unset when the upgrade was refused
+        if scope is not None:
+            scope["extensions"][DIRECT_TEXT] = {"take": self._take_direct}
+
+    def _take_direct(self, handler: Callable[[str], bool]) -> None:
+        self._direct = handler
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -94,9 +108,14 @@ class RoomWebSocketProtocol(TickWrites, FrameReader, WebSocketsSansIOProtocol):
     def on_data_frame(self, opcode: int, payload: bytes) -> bool:
         if opcode == TEXT:
             try:
-                self.queue.put_nowait({"type": "websocket.receive", "text": payload.decode()})
+                text = payload.decode()
             except UnicodeDecodeError:
                 return False  # the library closes with 1007
+            # Only while the application waits in receive(): a message it is still handling would
+            # otherwise be overtaken.
+            if self._direct is not None and self._inbox.reader_idle and self._direct(text):
+                return True
+            self.queue.put_nowait({"type": "websocket.receive", "text": text})
         else:
             self.queue.put_nowait({"type": "websocket.receive", "bytes": payload})
         if not self.read_paused and self.queue.qsize() >= QUEUE_HIGH and not self.transport.is_closing():

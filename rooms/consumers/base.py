@@ -8,6 +8,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agents.realtime import events as ev
+from agents.realtime.frame_reader import DIRECT_TEXT
 from rooms import close_codes
 from rooms.runtime.flood import MAX_FRAME_BYTES, FloodGuard
 from rooms.runtime.room_events import ROOM_CLIENT_EVENTS
@@ -73,4 +74,36 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.handle_event(event)
 
     async def handle_event(self, event: ev.ClientEvent) -> None:
+        raise NotImplementedError
+
+    # --- frames taken on the spot ----------------------------------------------------------------------
+
+    def take_text_directly(self) -> None:
+        """Ask the server to offer each text frame to ``receive_now`` while this consumer is idle (the
+        room protocol's ``DIRECT_TEXT`` extension; other servers do not offer it)."""
+        direct = self.scope.get("extensions", {}).get(DIRECT_TEXT)
+        if direct is not None:
+            direct["take"](self.receive_now)
+
+    def receive_now(self, text: str) -> bool:
+        """``receive`` for a frame whose event ``handle_now`` can take with no wait: a person's audio,
+        50 frames a second, skips the wake of this consumer's task and every await down to the
+        provider's socket. False means nothing was done, not even the flood count: the frame goes
+        through ``receive`` as usual, which also answers whatever is wrong with it."""
+        if len(text) > MAX_FRAME_BYTES or '"client_audio_append"' not in text:  # others: parsed once, there
+            return False
+        try:
+            event = ev.parse_client_event(text, ROOM_CLIENT_EVENTS)
+        except ev.ProtocolError:
+            return False
+        if not self.ready_now(event) or not self.flood.allow():
+            return False
+        self.handle_now(event)
+        return True
+
+    def ready_now(self, event: ev.ClientEvent) -> bool:
+        """Whether ``handle_now`` may take ``event``; it must not change anything."""
+        return False
+
+    def handle_now(self, event: ev.ClientEvent) -> None:
         raise NotImplementedError

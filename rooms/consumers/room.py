@@ -54,6 +54,7 @@ class RoomConsumer(RealtimeConsumer):
             return
         self.room, self.person = room, person
         await self.send_event(ev.server_session_created(room.session_id))
+        self.take_text_directly()
 
     async def _close(self, code: int, reason: str) -> None:
         self.room = None
@@ -67,6 +68,14 @@ class RoomConsumer(RealtimeConsumer):
             await self.error("session_exists", "Joining the room started the session; send events directly.")
             return
         await self.room.person_event(self.person.identity, event)
+
+    def ready_now(self, event: ev.ClientEvent) -> bool:
+        return (isinstance(event, ev.ClientAudioAppend) and self.room is not None and self.person is not None
+                and self.room.audio_ready(self.person.identity))
+
+    def handle_now(self, event: ev.ClientEvent) -> None:
+        assert isinstance(event, ev.ClientAudioAppend) and self.room is not None and self.person is not None
+        self.room.audio_now(self.person.identity, event)
 
     async def disconnect(self, code: int) -> None:
         room, person = self.room, self.person

@@ -291,7 +291,8 @@ class RoomRuntime:
         if isinstance(event, ev.ClientAudioAppend):
             if not person.can_publish("microphone"):
                 raise Refused("publish_not_allowed", "Your grant does not allow publishing audio.")
-            await self._barge_in_on_speech(person, event)
+            if self._speech_started(person, event):
+                await self._interrupt_speaking()
             await self._to_agents(person, self.floor.for_person(None), event)
         elif isinstance(event, ev.ClientTextAppend):
             if not person.can_publish():
@@ -326,14 +327,40 @@ class RoomRuntime:
                 slot.last_input_from = f"person:{person.identity}"
                 await slot.bridge.handle(event)
 
-    async def _barge_in_on_speech(self, person: Person, event: ev.ClientAudioAppend) -> None:
+    def audio_ready(self, identity: str) -> bool:
+        """Whether ``audio_now`` may take this person's next audio chunk: nothing it does would wait.
+        False (a refusal to send, an agent's provider socket that is full) leaves it to
+        ``person_event``."""
+        person = self.people.get(identity)
+        if person is None or self.ended:
+            return True  # dropped either way
+        if not person.can_publish("microphone"):
+            return False
+        return all(slot.bridge.audio_ready() for slot in self._audio_targets())
+
+    def audio_now(self, identity: str, event: ev.ClientAudioAppend) -> None:
+        """``person_event`` for an audio chunk, with no task switch and no wait, once ``audio_ready``
+        said so: 50 of them a second per person. The barge-in it may hear runs in a task of the
+        room's, just after."""
+        person = self.people.get(identity)
+        if person is None or self.ended:
+            return
+        if self._speech_started(person, event):
+            self.later(self._interrupt_speaking(), f"room-{self.room_id}-barge-in")
+        for slot in self._audio_targets():
+            slot.last_input_from = f"person:{person.identity}"
+            slot.bridge.push_audio_now(event.audio, event.rate)
+
+    def _audio_targets(self) -> list[AgentSlot]:
+        return [slot for agent_id in self.floor.for_person(None) if (slot := self.agents.get(agent_id)) is not None]
+
+    def _speech_started(self, person: Person, event: ev.ClientAudioAppend) -> bool:
         # The room runs its own VAD on each person's stream, so a person interrupts agents that do not
         # hear them (round robin, addressed) as well as the one that does.
         rate = event.rate
         if person.vad is None or person.vad.rate != rate:
             person.vad = EnergyVad(rate)
-        if any(e.kind == "start" for e in person.vad.feed(event.audio)):
-            await self._interrupt_speaking()
+        return any(e.kind == "start" for e in person.vad.feed(event.audio))
 
     async def _interrupt_speaking(self) -> None:
         for slot in self.agents.values():

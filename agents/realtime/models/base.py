@@ -199,6 +199,14 @@ class RealtimeModel(abc.ABC):
     async def send_audio(self, pcm: bytes) -> None:
         """PCM16 mono at ``capabilities.input_rate``."""
 
+    def audio_writable(self) -> bool:
+        """Whether ``send_audio_now`` may be called: the adapter can send a chunk without waiting."""
+        return False
+
+    def send_audio_now(self, pcm: bytes) -> None:
+        """``send_audio`` without a wait, once ``audio_writable()`` said so; for adapters that can."""
+        raise NotImplementedError
+
     @abc.abstractmethod
     async def send_text(self, text: str) -> None:
         """A user text turn that gets a reply; raises ``ModelUnsupported`` where the API has none."""

@@ -110,19 +110,31 @@ class ProviderSocket:
         if self._ws is None or self._closing:
             return
         text = frame if isinstance(frame, str) else json.dumps(frame)
-        transport = self._ws.transport
-        # Written directly while the connection is open and its buffer is under the limit (see
-        # client_frames); otherwise the library sends it, which waits for the buffer to drain, so a
-        # provider that stops reading still pushes back and nothing piles up in memory.
-        if (self._ws.state is State.OPEN and not transport.is_closing()
-                and transport.get_write_buffer_size() < WRITE_LIMIT):
-            transport.write(masked_text_frame(text.encode()))
+        if self.writable_now():
+            self.write_now(text)
             return
         try:
             await self._ws.send(text)
         except ConnectionClosed:
             kind = _kind(frame) if isinstance(frame, dict) else frame[:48]
             log.info("%s: frame %r not sent, the connection is closed", self._name, kind)
+
+    def writable_now(self) -> bool:
+        """Whether ``write_now`` may be called: nothing a send does would wait."""
+        ws = self._ws
+        if ws is None or self._closing:
+            return True  # a send is a no-op then
+        # Written directly while the connection is open and its buffer is under the limit (see
+        # client_frames); otherwise the library sends it, which waits for the buffer to drain, so a
+        # provider that stops reading still pushes back and nothing piles up in memory.
+        transport = ws.transport
+        return (ws.state is State.OPEN and not transport.is_closing()
+                and transport.get_write_buffer_size() < WRITE_LIMIT)
+
+    def write_now(self, text: str) -> None:
+        """``send(text)`` without the wait, once ``writable_now()`` said so."""
+        if self._ws is not None and not self._closing:
+            self._ws.transport.write(masked_text_frame(text.encode()))
 
     async def events(self) -> AsyncIterator[ModelEvent]:
         if self._ws is None:

@@ -233,8 +233,14 @@ class OpenAIRealtimeModel(WebSocketModel):
     # --- input -----------------------------------------------------------------------------------
 
     async def send_audio(self, pcm: bytes) -> None:
-        # Written out, not json.dumps'd: 50 frames a second per session, and base64 needs no escaping.
-        await self._send(f'{{"type":"input_audio_buffer.append","audio":"{b64.encode(pcm)}"}}')
+        await self._send(_audio_append(pcm))
+
+    def audio_writable(self) -> bool:
+        return self._socket is not None and self._socket.writable_now()
+
+    def send_audio_now(self, pcm: bytes) -> None:
+        assert self._socket is not None  # audio_writable() said so
+        self._socket.write_now(_audio_append(pcm))
 
     async def send_text(self, text: str) -> None:
         await self._send({"type": "conversation.item.create", "item": {
@@ -273,3 +279,8 @@ class OpenAIRealtimeModel(WebSocketModel):
         self._parser.audio_ms[item_id] = end_ms  # the server now holds only this much
         await self._send({"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0,
                           "audio_end_ms": end_ms})
+
+
+def _audio_append(pcm: bytes) -> str:
+    # Written out, not json.dumps'd: 50 frames a second per session, and base64 needs no escaping.
+    return f'{{"type":"input_audio_buffer.append","audio":"{b64.encode(pcm)}"}}'
