@@ -4,7 +4,7 @@ arrive unmasked, and uvicorn's room protocol, a server whose frames arrive maske
 
 Both leave everything but the ordinary case to the ``websockets`` sans-I/O parser and only ever hand
 it whole frames, so it is never left mid-frame. This reader starts on a frame boundary (the caller
-finds the end of the HTTP head with ``head_end``), takes each complete final text or binary frame,
+hands the library the HTTP head with ``pass_head``), takes each complete final text or binary frame,
 passes control frames on whole, and gives the rest of the stream up at the first frame it does not
 take.
 """
@@ -28,16 +28,6 @@ _MASKED = 0x80
 _END_OF_HEAD = b"\r\n\r\n"
 
 
-def head_end(tail: bytes, data: bytes) -> tuple[int, bytes]:
-    """Where in ``data`` an HTTP head ends (the index after its blank line), or -1 and the bytes to
-    pass as ``tail`` with the next read, since the blank line may span two reads."""
-    probe = tail + data
-    end = probe.find(_END_OF_HEAD)
-    if end < 0:
-        return -1, probe[-(len(_END_OF_HEAD) - 1):]
-    return end + len(_END_OF_HEAD) - len(tail), b""
-
-
 class FrameReader(asyncio.Protocol):
     """Mixin, listed before the ``websockets``-based protocol it speeds up: call ``init_frame_reader()``,
     set ``reading_frames`` once the stream is at a frame boundary, then ``feed_frames(data)`` with every
@@ -50,6 +40,21 @@ class FrameReader(asyncio.Protocol):
         self.reading_frames = False
         self._pending = bytearray()  # the start of a frame that has not fully arrived yet
         self._needed = 0  # how long _pending must be before it is worth parsing again
+        self._head_tail = b""  # the last bytes of the HTTP head so far: its blank line may span two reads
+
+    def pass_head(self, data: bytes) -> bytes | None:
+        """Give the library ``data`` up to the end of the HTTP head (the upgrade's request or response)
+        and return what follows it, maybe nothing; ``None`` while the head goes on."""
+        probe = self._head_tail + data
+        end = probe.find(_END_OF_HEAD)
+        if end < 0:
+            self._head_tail = probe[-(len(_END_OF_HEAD) - 1):]
+            super().data_received(data)
+            return None
+        cut = end + len(_END_OF_HEAD) - len(self._head_tail)
+        self._head_tail = b""
+        super().data_received(data[:cut])
+        return data[cut:]
 
     def feed_frames(self, data: bytes) -> None:
         if not self._pending:

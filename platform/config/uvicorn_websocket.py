@@ -34,7 +34,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import BINARY, TEXT
 from websockets.protocol import State
 
-from agents.realtime.frame_reader import DIRECT_TEXT, QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
+from agents.realtime.frame_reader import DIRECT_TEXT, QUEUE_HIGH, QUEUE_LOW, FrameReader
 from agents.realtime.inbox import Inbox
 from agents.realtime.models.client_frames import frame_header
 from agents.realtime.tick_transport import TickWrites
@@ -46,7 +46,6 @@ class RoomWebSocketProtocol(TickWrites, FrameReader, WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_seen = False
-        self._head_tail = b""  # the last bytes of the request so far, to find its end across reads
         self._early = bytearray()  # bytes after the request's head, held until the app accepts
         self.init_frame_reader()
         # The stock protocol's queue, put to and taken from in its own code too; see agents.realtime.inbox.
@@ -83,14 +82,12 @@ class RoomWebSocketProtocol(TickWrites, FrameReader, WebSocketsSansIOProtocol):
         return message
 
     def _read_head(self, data: bytes) -> None:
-        cut, self._head_tail = head_end(self._head_tail, data)
-        if cut < 0:
-            super().data_received(data)
+        rest = self.pass_head(data)
+        if rest is None:
             return
         self._head_seen = True
-        super().data_received(data[:cut])
-        if len(data) > cut:
-            self._hold(data[cut:])
+        if rest:
+            self._hold(rest)
 
     def _hold(self, data: bytes) -> None:
         """A client that sends frames before the upgrade's answer: keep them, and stop reading, until

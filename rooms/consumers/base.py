@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from channels.exceptions import StopConsumer
@@ -96,14 +97,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             event = ev.parse_client_event(text, ROOM_CLIENT_EVENTS)
         except ev.ProtocolError:
             return False
-        if not self.ready_now(event) or not self.flood.allow():
-            return False
-        self.handle_now(event)
-        return True
+        return self.handle_now(event, self.flood.allow)
 
-    def ready_now(self, event: ev.ClientEvent) -> bool:
-        """Whether ``handle_now`` may take ``event``; it must not change anything."""
+    def handle_now(self, event: ev.ClientEvent, admit: Callable[[], bool]) -> bool:
+        """Take ``event`` with no wait, or return False having changed nothing. ``admit()`` (the flood
+        count) is called once the event is known to be takeable; its False is a False too."""
         return False
-
-    def handle_now(self, event: ev.ClientEvent) -> None:
-        raise NotImplementedError

@@ -5,6 +5,7 @@ Rejections at connect close the socket with a 44xx code and a reason (see ``room
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from agents.realtime import events as ev
@@ -69,13 +70,10 @@ class RoomConsumer(RealtimeConsumer):
             return
         await self.room.person_event(self.person.identity, event)
 
-    def ready_now(self, event: ev.ClientEvent) -> bool:
-        return (isinstance(event, ev.ClientAudioAppend) and self.room is not None and self.person is not None
-                and self.room.audio_ready(self.person.identity))
-
-    def handle_now(self, event: ev.ClientEvent) -> None:
-        assert isinstance(event, ev.ClientAudioAppend) and self.room is not None and self.person is not None
-        self.room.audio_now(self.person.identity, event)
+    def handle_now(self, event: ev.ClientEvent, admit: Callable[[], bool]) -> bool:
+        room, person = self.room, self.person
+        return (isinstance(event, ev.ClientAudioAppend) and room is not None and person is not None
+                and room.audio_now(person.identity, event, admit))
 
     async def disconnect(self, code: int) -> None:
         room, person = self.room, self.person

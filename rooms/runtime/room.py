@@ -327,29 +327,25 @@ class RoomRuntime:
                 slot.last_input_from = f"person:{person.identity}"
                 await slot.bridge.handle(event)
 
-    def audio_ready(self, identity: str) -> bool:
-        """Whether ``audio_now`` may take this person's next audio chunk: nothing it does would wait.
-        False (a refusal to send, an agent's provider socket that is full) leaves it to
-        ``person_event``."""
+    def audio_now(self, identity: str, event: ev.ClientAudioAppend, admit: Callable[[], bool]) -> bool:
+        """``person_event`` for an audio chunk, with no task switch and no wait: 50 of them a second
+        per person. False, with nothing done, where something would answer or wait (a refusal to
+        send, an agent's provider socket that is full) or where ``admit()`` (the socket's flood count,
+        called once the rest is known) refuses; ``person_event`` then takes the chunk. The barge-in it
+        may hear runs in a task of the room's, just after."""
         person = self.people.get(identity)
         if person is None or self.ended:
-            return True  # dropped either way
-        if not person.can_publish("microphone"):
+            return admit()  # dropped, as person_event would
+        targets = self._audio_targets()
+        if (not person.can_publish("microphone") or not all(slot.bridge.audio_ready() for slot in targets)
+                or not admit()):
             return False
-        return all(slot.bridge.audio_ready() for slot in self._audio_targets())
-
-    def audio_now(self, identity: str, event: ev.ClientAudioAppend) -> None:
-        """``person_event`` for an audio chunk, with no task switch and no wait, once ``audio_ready``
-        said so: 50 of them a second per person. The barge-in it may hear runs in a task of the
-        room's, just after."""
-        person = self.people.get(identity)
-        if person is None or self.ended:
-            return
         if self._speech_started(person, event):
             self.later(self._interrupt_speaking(), f"room-{self.room_id}-barge-in")
-        for slot in self._audio_targets():
+        for slot in targets:
             slot.last_input_from = f"person:{person.identity}"
             slot.bridge.push_audio_now(event.audio, event.rate)
+        return True
 
     def _audio_targets(self) -> list[AgentSlot]:
         return [slot for agent_id in self.floor.for_person(None) if (slot := self.agents.get(agent_id)) is not None]

@@ -27,7 +27,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.frames import DATA_OPCODES, Frame
 from websockets.protocol import State
 
-from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader, head_end
+from agents.realtime.frame_reader import QUEUE_HIGH, QUEUE_LOW, FrameReader
 from agents.realtime.inbox import Inbox
 from agents.realtime.tick_transport import TickWrites
 
@@ -38,7 +38,6 @@ class ProviderConnection(TickWrites, FrameReader, ClientConnection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._handshaking = True
-        self._head_tail = b""  # the last bytes of the response so far, to find its end across reads
         self.init_frame_reader()
         self._inbox: Inbox[bytes] = Inbox()
         self._fragments: list[bytes] = []
@@ -100,17 +99,15 @@ class ProviderConnection(TickWrites, FrameReader, ClientConnection):
     # --- internals -----------------------------------------------------------------------------------
 
     def _read_handshake(self, data: bytes) -> None:
-        cut, self._head_tail = head_end(self._head_tail, data)
-        if cut < 0:
-            super().data_received(data)
+        rest = self.pass_head(data)
+        if rest is None:
             return
         self._handshaking = False
-        super().data_received(data[:cut])
         if self.protocol.state is State.OPEN:
             self.reading_frames = True
-            self.feed_frames(data[cut:])
-        elif len(data) > cut:
-            super().data_received(data[cut:])
+            self.feed_frames(rest)
+        elif rest:
+            super().data_received(rest)
 
     # --- the frame reader's hooks ----------------------------------------------------------------------
 
