@@ -1,10 +1,10 @@
-"""Token throughput: ours vs livekit-api in-process, and POST /api/token through daphne.
+"""Token throughput: ours vs livekit-api in-process, and POST /api/token through each server.
 
 Run: DATABASE_URL=postgres://voice:voice@127.0.0.1:5432/voice REDIS_URL=redis://127.0.0.1:6379/15 \
-     .venv/bin/python bench/tokens.py [--seconds 3] [--concurrency 32]
+     .venv/bin/python bench/tokens.py [--seconds 3] [--concurrency 32] [--servers daphne,uvicorn]
 
 Baselines are measured in the same run: livekit-api's AccessToken/TokenVerifier for the in-process
-rows, and GET /healthz (a trivial Django view) on the same daphne for the HTTP row.
+rows, and GET /healthz (a trivial Django view) on the same server for each HTTP row.
 """
 
 from __future__ import annotations
@@ -81,6 +81,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--servers", type=lambda s: s.split(","), default=["daphne", "uvicorn"],
+                        help="ASGI servers to serve the HTTP rows, in the documented way (README, Deployment)")
     args = parser.parse_args()
 
     migrate()
@@ -95,7 +97,7 @@ def main() -> None:
     from rooms.grants.verifier import verify_access_token
     from tenancy.models import Organization
     from tenancy.services import api_key_create, organization_create
-    from tests.support.servers import daphne, project_env
+    from tests.support.servers import project_env, server_process
 
     org = organization_create(slug=f"bench-{os.getpid()}", name="Benchmark")
     try:
@@ -119,23 +121,27 @@ def main() -> None:
         ]
         env = project_env(TOKEN_RATE_LIMIT_PER_MINUTE="100000000")
         auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
-        with daphne(env) as base:
-            tokens, token_errors = asyncio.run(http_rate(
-                f"{base}/api/token", method="POST", seconds=s, concurrency=args.concurrency,
-                headers={"Authorization": auth, "Content-Type": "application/json"},
-                body=b'{"room_name":"bench-room","participant_identity":"alice"}'))
-            health, _ = asyncio.run(http_rate(f"{base}/healthz", method="GET", headers={}, body=b"", seconds=s,
-                                              concurrency=args.concurrency))
+        http_rows = []
+        for server in args.servers:
+            with server_process(env, server=server) as (base, _proc):
+                tokens, token_errors = asyncio.run(http_rate(
+                    f"{base}/api/token", method="POST", seconds=s, concurrency=args.concurrency,
+                    headers={"Authorization": auth, "Content-Type": "application/json"},
+                    body=b'{"room_name":"bench-room","participant_identity":"alice"}'))
+                health, _ = asyncio.run(http_rate(f"{base}/healthz", method="GET", headers={}, body=b"",
+                                                  seconds=s, concurrency=args.concurrency))
+            http_rows.append((server, tokens, token_errors, health))
     finally:
         Organization.objects.filter(pk=org.pk).delete()
 
     print(f"{'measure':<40} {'ours /s':>12} {'baseline /s':>12} {'ratio':>7}  baseline")
     for name, ours, base_rate in rows:
         print(f"{name:<40} {ours:>12,.0f} {base_rate:>12,.0f} {ours / base_rate:>6.2f}x  livekit-api")
-    print(f"{'HTTP POST /api/token (daphne, c=' + str(args.concurrency) + ')':<40} {tokens:>12,.0f} "
-          f"{health:>12,.0f} {tokens / health:>6.2f}x  GET /healthz, same daphne")
-    if token_errors:
-        print(f"warning: {token_errors} token requests did not return 201")
+    for server, tokens, token_errors, health in http_rows:
+        print(f"{f'HTTP POST /api/token ({server}, c={args.concurrency})':<40} {tokens:>12,.0f} "
+              f"{health:>12,.0f} {tokens / health:>6.2f}x  GET /healthz, same {server}")
+        if token_errors:
+            print(f"warning: {token_errors} token requests to {server} did not return 201")
 
 
 if __name__ == "__main__":
