@@ -42,11 +42,16 @@ def server_command(server: str, port: int) -> list[str]:
     if server == "daphne":
         return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
     if server == "uvicorn":
-        # uvicorn logs each socket's full path at INFO, and room grants travel in the query string.
-        return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
-                "--ws", "config.uvicorn_websocket:RoomWebSocketProtocol", "--lifespan", "off", "--no-access-log", "--log-level", "warning",
-                "config.asgi:application"]
+        return [sys.executable, "-m", "uvicorn", *uvicorn_args("127.0.0.1", port)]
     raise ValueError(f"unknown server {server!r}; one of {SERVERS}")
+
+
+def uvicorn_args(host: str, port: int) -> list[str]:
+    """uvicorn's arguments as the README, the Dockerfile and docker-compose.yml give them."""
+    # uvicorn logs each socket's full path at INFO, and room grants travel in the query string.
+    return ["config.asgi:application", "--host", host, "--port", str(port), "--loop", "uvloop",
+            "--ws", "config.uvicorn_websocket:RoomWebSocketProtocol", "--lifespan", "off", "--no-access-log",
+            "--log-level", "warning"]
 
 
 @contextlib.contextmanager
