@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.security.websocket import AllowedHostsOriginValidator
 
 from rooms.grants.verifier import TokenRejected, verify_access_token
 
@@ -35,3 +36,23 @@ class RoomGrantMiddleware(BaseMiddleware):
             except TokenRejected as exc:
                 scope["grant_error"] = exc.reason
         return await super().__call__(scope, receive, send)
+
+
+class OriginCheckUnlessGranted:
+    """Refuse a cross-site socket only where cookies would authenticate it.
+
+    A browser sends the session cookie with any socket to this host, whatever page opened it, so a
+    socket without a grant must come from one of ``ALLOWED_HOSTS`` (Channels' check: otherwise 403).
+    A socket that carries a grant is authenticated by the grant alone, as LiveKit's are: consumers
+    then ignore the session, and the customer's web app on its own domain, or a server or mobile
+    client that sends no Origin at all, must be able to connect with the token it was given.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+        self.checked = AllowedHostsOriginValidator(app)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if _token_from(scope):
+            return await self.app(scope, receive, send)
+        return await self.checked(scope, receive, send)

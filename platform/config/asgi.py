@@ -1,5 +1,5 @@
 """ASGI entry point: HTTP through Django (but for API-key token calls), WebSockets through origin
-validation and auth."""
+validation (for sockets without a grant) and auth."""
 
 from __future__ import annotations
 
@@ -16,16 +16,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.websocket import websocket_application  # noqa: E402
 from rooms.apis.token_asgi import token_endpoint_router  # noqa: E402
+from rooms.ws_auth import OriginCheckUnlessGranted  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # The token endpoint's API-key calls skip Django's per-request thread (see token_asgi).
         "http": token_endpoint_router(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(websocket_application()),
+        "websocket": OriginCheckUnlessGranted(websocket_application()),
     }
 )
 
