@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pytest
 import yaml
 
 from tests.support.servers import REPO, uvicorn_args
@@ -49,8 +55,45 @@ def test_web_migrates_then_execs_the_documented_uvicorn_command():
 
 
 def test_the_worker_gets_time_to_finish_shutdown_hooks():
-    # Docker's default of 10 s is the cut-off LiveKit's hooks suffer from; hooks may run 300 s.
-    assert _compose()["services"]["worker"]["stop_grace_period"] == "330s"
+    # Docker's default of 10 s is the cut-off LiveKit's hooks suffer from; the grace must outlast the
+    # hooks task's own hard limit, or Docker kills a hook Celery would still have let run.
+    from rooms.records.tasks import session_hooks_run
+
+    grace = _compose()["services"]["worker"]["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) > session_hooks_run.time_limit
+
+
+@pytest.mark.parametrize(("allowed", "expected"), [
+    ("voice.example.com,localhost", "voice.example.com"),
+    (".example.com", "example.com"),
+    ("*", "localhost"),
+])
+def test_the_web_health_probe_names_an_allowed_host(allowed, expected):
+    # Django answers 400 to a Host outside ALLOWED_HOSTS: a probe sending 127.0.0.1 would mark a
+    # correctly configured web service unhealthy for good.
+    seen: list[str] = []
+
+    class Readyz(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers["Host"])
+            self.send_response(200 if self.path == "/readyz" and self.headers["Host"] == expected else 400)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Readyz)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        probe = _compose()["services"]["web"]["healthcheck"]["test"]
+        assert probe[:3] == ["CMD", "python", "-c"]
+        code = probe[3].replace("127.0.0.1:8000", f"127.0.0.1:{server.server_port}")
+        done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "ALLOWED_HOSTS": allowed},
+                              capture_output=True, timeout=30, check=False)
+    finally:
+        server.shutdown()
+    assert seen == [expected]
+    assert done.returncode == 0, done.stderr.decode()
 
 
 def test_the_dockerfile_installs_the_project_and_serves_uvicorn():
