@@ -248,7 +248,9 @@ class AgentBridge:
         self.metrics.count("audio_in_chunks")
         return self._in.process(pcm, rate)
 
-    async def push_text(self, text: str) -> None:
+    async def push_text(self, text: str, *, item_id: str = "") -> None:
+        """Send typed text. ``item_id`` names the recorded item, where the caller knows it better (a
+        room sending one person's message to several agents)."""
         if self._ended or self.model is None or self._reconnecting:
             await self._error("agent_not_ready", "the agent is not connected to its model")
             return
@@ -258,7 +260,7 @@ class AgentBridge:
         await self.interrupt(reason="text_input")  # typing over the agent interrupts it, as speech does
         self._user_turn_ended()
         if await self._call(self.model.send_text(text)):
-            await self._record(ConversationItem("user", text, item_id=f"text_{len(self.conversation) + 1}"))
+            await self._record(ConversationItem("user", text, item_id=item_id or f"text_{len(self.conversation) + 1}"))
             await self._set_state("thinking")
 
     async def interrupt(self, reason: str = "barge_in") -> None:

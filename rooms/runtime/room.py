@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -149,6 +150,7 @@ class RoomRuntime:
         self._channel: str | None = None
         self._end_lock = asyncio.Lock()
         self._sink = TranscriptSink(ident.session_id) if settings.record_transcripts else None
+        self._shared_items: set[str] = set()  # ids of items several agents record as one
         self._resolve_agent = resolve_agent
         self._background: set[asyncio.Task[None]] = set()
         self.ended_event = asyncio.Event()
@@ -299,7 +301,13 @@ class RoomRuntime:
                 raise Refused("publish_not_allowed", "Your grant does not allow publishing.")
             targets = self.floor.for_person(event.text)
             await self._interrupt_speaking()
-            await self._to_agents(person, targets, event)
+            # One message to several agents is one transcript item, however many agents record it.
+            message_id = f"typed-{uuid.uuid4().hex}"
+            self._shared_items.add(message_id)
+            for agent_id in targets:
+                if (slot := self.agents.get(agent_id)) is not None:
+                    slot.last_input_from = f"person:{person.identity}"
+                    await slot.bridge.push_text(event.text, item_id=message_id)
         elif isinstance(event, ev.ClientImageAppend):
             if not person.can_publish("camera"):
                 raise Refused("publish_not_allowed", "Your grant does not allow publishing video.")
@@ -500,6 +508,10 @@ class RoomRuntime:
             if item.role == "user" and not slot.last_input_from.startswith("person:"):
                 return  # what an agent heard from another agent is recorded as that agent's speech
             speaker = slot.last_input_from.partition(":")[2] if item.role == "user" else f"agent-{agent_id}"
+            if item.item_id not in self._shared_items:
+                # Providers and the local model number items per connection, so two agents in one
+                # session can use the same id; the transcript keeps each agent's items apart.
+                item = replace(item, item_id=f"{agent_id}/{item.item_id}")
             self._sink.add(item, speaker=speaker, agent=agent_id)
 
         return record
