@@ -53,13 +53,21 @@ def actor_for_api_key(api_key: ApiKey) -> Actor:
 
 
 def memberships_for_user(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[Membership]:
+    """The user's memberships, oldest first; the first is where their work goes when they name none.
+
+    Any organization admin can add an existing user, so ordering by anything the newcomer's
+    organization controls (such as its slug) would let it become the user's default and collect
+    their work and credentials. The oldest membership cannot be displaced by being added elsewhere,
+    and the switcher lists organizations in the order the user joined them.
+    """
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__slug")  # type: ignore[misc]
+    memberships = Membership.objects.filter(user=user)  # type: ignore[misc]
+    return memberships.select_related("organization").order_by("created", "pk")
 
 
 def actor_for_user(user: AbstractBaseUser | AnonymousUser, organization_slug: str | None = None) -> Actor:
-    """The user's actor in the named organization, else in their first one; 404 when none."""
+    """The user's actor in the named organization, else in their oldest one; 404 when none."""
     memberships = memberships_for_user(user)
     if organization_slug:
         memberships = memberships.filter(organization__slug=organization_slug)

@@ -66,7 +66,8 @@ class ApiKeyAdmin(OrganizationScopedAdmin[ApiKey]):
         return ["organization", "key_id", "label", "created", "last_used", "revoked"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
-        return (*self.readonly_fields, "organization") if obj else ()
+        # A new key's form has only organization and label, and both must stay editable there.
+        return super().get_readonly_fields(request, obj) if obj else ()
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         if change:

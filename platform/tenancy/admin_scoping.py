@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import ForeignKey
 from django.forms import ModelChoiceField
@@ -47,6 +49,38 @@ class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_staff)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # Django's default filter for a relation offers every row of the related table, so an
+        # "organization" filter would name every tenant (and any other relation every tenant's
+        # objects); RelatedOnlyFieldListFilter offers only values found in this page's scoped queryset.
+        return [
+            (entry, admin.RelatedOnlyFieldListFilter) if self._is_relation_path(entry) else entry
+            for entry in super().get_list_filter(request)
+        ]
+
+    def _is_relation_path(self, entry: Any) -> bool:
+        if not isinstance(entry, str):
+            return False  # a (field, FilterClass) pair or a SimpleListFilter chose its own choices
+        try:
+            return bool(get_fields_from_path(self.model, entry)[-1].is_relation)
+        except (FieldDoesNotExist, NotRelationField):
+            return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: M | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # Moving an existing object to another organization would leave the old organization's links
+        # (agent tools, room config agents, hooks) pointing at an object, and its secrets, it no longer owns.
+        if obj is not None and self._has_organization_field() and "organization" not in fields:
+            fields = (*fields, "organization")
+        return fields
+
+    def _has_organization_field(self) -> bool:
+        try:
+            self.model._meta.get_field("organization")
+        except FieldDoesNotExist:
+            return False
+        return True
 
     def has_view_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         if not self.has_module_permission(request):

@@ -74,3 +74,14 @@ def test_it_shows_a_superuser_everything(world, web_as, django_user_model):
     root = django_user_model.objects.create_superuser("root", password="x")
     page = web_as(root).get("/admin/tenancy/apikey/").content.decode()
     assert world.acme_key in page and world.globex_key in page
+
+
+def test_it_keeps_a_new_secret_out_of_cookies_and_shows_it_on_the_next_page_only(world, web_as):
+    client = web_as(world.alice)
+    r = client.post("/admin/tenancy/apikey/add/", {"organization": world.acme.pk, "label": "cookie check"})
+    assert r.status_code == 302
+    new = ApiKey.objects.get(label="cookie check")
+    assert "messages" not in r.cookies, "messages must live in the database-backed session, not a cookie"
+    assert not [name for name, morsel in client.cookies.items() if new.secret in morsel.value]
+    assert new.secret in client.get(r["Location"]).content.decode()
+    assert new.secret not in client.get(r["Location"]).content.decode()

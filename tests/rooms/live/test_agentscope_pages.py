@@ -137,14 +137,14 @@ async def test_a_member_session_uses_the_organization_picked_in_the_switcher(wor
     await database_sync_to_async(Membership.objects.create)(user=world.charlie, organization=world.acme, role="member")
     from agents.services.agents import agent_create
 
-    # charlie's first organization by slug is acme; the switcher picks globex, which alone has this agent.
-    await database_sync_to_async(agent_create)(organization=world.globex, name="GlobexBot", slug="globexbot",
+    # charlie's default (oldest) organization is globex; the switcher picks acme, which alone has this agent.
+    await database_sync_to_async(agent_create)(organization=world.acme, name="AcmeBot", slug="acmebot",
                                                provider="local")
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(world.charlie.pk)
     store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     store["_auth_user_hash"] = world.charlie.get_session_auth_hash()
-    store["organization"] = "globex"
+    store["organization"] = "acme"
     await database_sync_to_async(store.save)()
     from channels.testing import WebsocketCommunicator
 
@@ -154,6 +154,6 @@ async def test_a_member_session_uses_the_organization_picked_in_the_switcher(wor
     page.comm = WebsocketCommunicator(application(), "/ws/charlie/s1",
                                       headers=[ORIGIN, (b"cookie", f"sessionid={store.session_key}".encode())])
     assert await page.connect()
-    await page.send({"type": "client_session_create", "config": {"agent": "globexbot"}})
+    await page.send({"type": "client_session_create", "config": {"agent": "acmebot"}})
     await page.wait_for("server_session_created")
     await page.disconnect()
