@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
@@ -19,7 +20,9 @@ from agents.models import Agent, AgentTool, Prompt, PromptVersion, ProviderCrede
 from agents.prompting import SAMPLE_VARIABLES, PromptError, prompt_render, prompt_template_check
 from agents.selectors import agent_prompt_text
 from agents.services.agents import agent_duplicate, agent_save
+from agents.services.credentials import provider_credential_key_check
 from agents.services.prompts import prompt_version_create
+from agents.services.tools import tool_secret_headers_check
 from tenancy.access import organizations_admin_for
 from tenancy.admin_scoping import OrganizationScopedAdmin, OrganizationScopedInline
 
@@ -51,8 +54,16 @@ class ProviderCredentialForm(forms.ModelForm):
             self.fields["api_key"].required = True
 
     def clean_api_key(self) -> str:
-        value = str(self.cleaned_data.get("api_key") or "")
-        return value or (self.instance.api_key if self.instance.pk else "")
+        return str(self.cleaned_data.get("api_key") or "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if self.instance.pk:
+            # The instance still holds the stored values here; the service's rule decides, as for the API.
+            provider_credential_key_check(credential=self.instance, base_url=cleaned.get("base_url"),
+                                          api_key=cleaned.get("api_key"))
+            cleaned["api_key"] = cleaned.get("api_key") or self.instance.api_key
+        return cleaned
 
 
 @admin.register(ProviderCredential)
@@ -64,8 +75,9 @@ class ProviderCredentialAdmin(OrganizationScopedAdmin[ProviderCredential]):
     search_fields = ("name", "base_url", "organization__slug")
 
     def get_readonly_fields(self, request: HttpRequest, obj: ProviderCredential | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
         # The provider is fixed once agents were validated against it.
-        return ("organization", "provider") if obj else ()
+        return (*fields, "provider") if obj else fields
 
 
 # --- prompts --------------------------------------------------------------------------------------
@@ -157,6 +169,12 @@ class ToolForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         value = cleaned.get("secret_headers_input")
+        if value is None and self.instance.pk and "url" in cleaned:
+            # The instance still holds the stored URL here; the service's rule decides, as for the API.
+            try:
+                tool_secret_headers_check(tool=self.instance, url=cleaned["url"], secret_headers=None)
+            except ValidationError as exc:
+                self.add_error("secret_headers_input", exc.error_dict["secret_headers"])
         if value is not None:
             if not isinstance(value, dict):
                 self.add_error("secret_headers_input", "Give a JSON object of header name to value.")

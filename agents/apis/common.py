@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents.services.common import ObjectInUse
+from agents.services.credentials import SECRET_REQUIRED
 from api.actors import request_actor
 from api.errors import ApiError
 from tenancy.access import Actor
@@ -22,9 +23,21 @@ from tenancy.access import Actor
 M = TypeVar("M", bound=models.Model)
 
 
+# Codes of refusals a client answers by sending more (not a malformed value), so they are the error's
+# code rather than the generic "invalid".
+ACTIONABLE_CODES = frozenset({SECRET_REQUIRED})
+
+
+def _actionable_code(exc: DjangoValidationError) -> str | None:
+    errors = [e for es in exc.error_dict.values() for e in es] if hasattr(exc, "error_dict") else exc.error_list
+    codes = {e.code for e in errors}
+    return codes.pop() if len(codes) == 1 and codes <= ACTIONABLE_CODES else None
+
+
 @contextmanager
 def service_errors() -> Iterator[None]:
-    """Model validation becomes ``{"error": {"code": "invalid", "fields": ...}}``; a protected delete a 409."""
+    """Model validation becomes ``{"error": {"code": "invalid", "fields": ...}}`` (or one of
+    ``ACTIONABLE_CODES``); a protected delete a 409."""
     try:
         yield
     except DjangoValidationError as exc:
@@ -34,6 +47,9 @@ def service_errors() -> Iterator[None]:
             }
         else:
             detail = {"non_field_errors": exc.messages}
+        code = _actionable_code(exc)
+        if code is not None:
+            raise ApiError(code, " ".join(exc.messages), status.HTTP_400_BAD_REQUEST, fields=detail) from None
         raise serializers.ValidationError(detail) from None
     except ObjectInUse as exc:
         raise ApiError(exc.code, str(exc), status.HTTP_409_CONFLICT) from None

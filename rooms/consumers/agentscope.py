@@ -4,8 +4,9 @@ unmodified. ``client_session_create.config`` takes AgentScope's single-agent
 or ours (``agent`` or ``room_config`` slugs). Each session runs in a private room; the socket stays
 open after the session ends, as the pages expect.
 
-Authentication: ``?access_token=`` (a room grant with ``roomJoin``), else a signed-in member's web
-session, else — only with ``ALLOW_ANONYMOUS_SESSIONS`` (development) — the development organization.
+Authentication: ``?access_token=`` (a room grant with ``roomJoin`` and ``canPublish`` that is bound
+to no room: see ``private_room_refusal``), else a signed-in member's web session, else — only with
+``ALLOW_ANONYMOUS_SESSIONS`` (development) — the development organization.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from agents.realtime import events as ev
 from api.actors import SESSION_ORGANIZATION_KEY
 from rooms import close_codes
 from rooms.consumers.base import RealtimeConsumer
+from rooms.grants.verifier import VerifiedToken
 from rooms.models import EndReason
-from rooms.runtime.join import private_room
+from rooms.runtime.join import private_room, private_room_refusal
 from rooms.runtime.room import Person, RoomRuntime
 from rooms.services import dispatch
 from rooms.services.live import RoomHostedElsewhere
@@ -27,6 +29,7 @@ from rooms.services.live import RoomHostedElsewhere
 
 class AgentScopeConsumer(RealtimeConsumer):
     room: RoomRuntime | None = None
+    grant: VerifiedToken | None = None
 
     async def connect(self) -> None:
         await self.accept()
@@ -34,9 +37,11 @@ class AgentScopeConsumer(RealtimeConsumer):
         self.user_id = str(kwargs["user_id"])[:100]
         self.client_session = str(kwargs["session_id"])[:100]
         grant = self.scope.get("grant")
+        self.grant = grant
         if grant is not None:
-            if not grant.grants.room_join:
-                await self.close_with(close_codes.FORBIDDEN, "the grant does not allow joining rooms (roomJoin)")
+            refusal = private_room_refusal(grant.grants)
+            if refusal is not None:
+                await self.close_with(close_codes.FORBIDDEN, refusal)
                 return
             self.organization_id: int | None = grant.organization_id
             self.identity = grant.identity or self.user_id
@@ -88,8 +93,13 @@ class AgentScopeConsumer(RealtimeConsumer):
             return
         self.room = room
         self.session_id = room.session_id
+        grant = self.grant
+        # The room enforces the grant on every message, as on /ws/room; without one (a member's web
+        # session, development mode) the person has every right in their own private room.
         await room.join(Person(identity=self.identity, name=self.user_id, send=self.send_event, close=self._close,
-                               close_on_end=False))
+                               close_on_end=False, grants=grant.grants if grant else None,
+                               metadata=grant.metadata if grant else "",
+                               attributes=dict(grant.attributes) if grant else {}))
         plan = plan_holder[0]
         first = next(iter(room.agents.values()), None)
         for warning in plan.warnings:

@@ -8,6 +8,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from rooms.grants.effective import Grants
 from rooms.runtime.registry import HOST_ID, registry
 from rooms.runtime.room import RoomIdentity, RoomRuntime
 from rooms.services import dispatch, live
@@ -52,6 +53,24 @@ async def room_for_grant(grant: Any) -> tuple[RoomRuntime, bool]:
         return await open_room(organization_id=org_id, name=name, plan=plan)
 
     return await registry().get_or_create((org_id, name), create)
+
+
+def private_room_refusal(grants: Grants) -> str | None:
+    """Why a grant may not start sessions in private rooms (the AgentScope socket's), or None.
+
+    A private room's name is made up when its session starts, so no grant can name it beforehand, and
+    a grant bound to a room is valid for that room only: only a grant bound to no room opens private
+    rooms. Starting a session chooses the agents and their instructions, run on the organization's
+    provider keys, and the session is driven by what the person publishes, so a grant that may not
+    publish may not start one either.
+    """
+    if not grants.room_join:
+        return "the grant does not allow joining rooms (roomJoin)"
+    if grants.room:
+        return f"the grant is limited to room {grants.room!r}"
+    if not grants.can_publish():
+        return "the grant does not allow publishing (canPublish)"
+    return None
 
 
 async def private_room(*, organization_id: int, name: str,

@@ -166,3 +166,32 @@ def test_it_duplicates_agents_with_their_tools(world, web_as, acme_config):
     # An outsider's duplicate request on acme's agent does nothing.
     web_as(world.charlie).post("/admin/agents/agent/", {"action": "duplicate", "_selected_action": [agent.pk]})
     assert Agent.objects.filter(organization=world.acme).count() == 2
+
+
+def test_a_new_destination_needs_its_secret_typed_again(world, web_as, acme_config):
+    client = web_as(world.alice)
+    credential, tool = acme_config["providercredential"], acme_config["tool"]
+    page = f"/admin/agents/providercredential/{credential.pk}/change/"
+    r = client.post(page, {"name": credential.name, "api_key": "", "base_url": "wss://collector.attacker.example/"})
+    assert r.status_code == 200
+    assert "enter the API key again" in r.context["adminform"].form.errors["api_key"][0]
+    credential.refresh_from_db()
+    assert (credential.base_url, credential.api_key) == ("", OPENAI_KEY)
+    r = client.post(page, {"name": credential.name, "api_key": "sk-proxy-9", "base_url": "wss://proxy.example.com/"})
+    assert r.status_code == 302
+    credential.refresh_from_db()
+    assert (credential.base_url, credential.api_key) == ("wss://proxy.example.com/", "sk-proxy-9")
+
+    page = f"/admin/agents/tool/{tool.pk}/change/"
+    form = {"organization": world.acme.pk, "name": tool.name, "kind": "http", "url": "https://collector.attacker.example/",
+            "method": "POST", "parameters": '{"type": "object"}', "headers": "{}", "timeout_s": "5",
+            "secret_headers_input": ""}
+    r = client.post(page, form)
+    assert r.status_code == 200
+    assert "enter them again" in r.context["adminform"].form.errors["secret_headers_input"][0]
+    tool.refresh_from_db()
+    assert (tool.url, tool.secret_header_values) == ("https://tools.example.com/weather", {"Authorization": SECRET_HEADER})
+    assert client.post(page, {**form, "secret_headers_input": '{"Authorization": "Bearer other"}'}).status_code == 302
+    tool.refresh_from_db()
+    assert (tool.url, tool.secret_header_values) == ("https://collector.attacker.example/",
+                                                     {"Authorization": "Bearer other"})

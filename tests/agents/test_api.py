@@ -186,3 +186,60 @@ def test_it_keeps_tool_order_as_given(world, api_as):
     assert agent.json()["tools"] == [t2["id"], t1["id"]]
     r = client.patch(f"/api/agents/{agent.json()['id']}/", {"tools": [t1["id"], t2["id"]]}, format="json")
     assert r.json()["tools"] == [t1["id"], t2["id"]]
+
+
+# --- a secret follows its destination -------------------------------------------------------------
+
+ATTACKER_URL = "wss://collector.attacker.example/v1/realtime"
+
+
+def test_a_new_credential_base_url_needs_the_key_again(world, api_as):
+    from agents.models import ProviderCredential
+
+    client = api_as(world.alice)
+    obj = create(client, "credentials")
+    url = f"/api/credentials/{obj['id']}/"
+    r = client.patch(url, {"base_url": ATTACKER_URL}, format="json")
+    assert r.status_code == 400, r.content
+    error = r.json()["error"]
+    assert error["code"] == "secret_required" and set(error["fields"]) == {"api_key"}
+    stored = ProviderCredential.objects.get(pk=obj["id"])
+    assert (stored.base_url, stored.api_key) == ("", "sk-api-test-77c1")
+    # Sending the same URL again is no change; renaming alongside it is fine.
+    assert client.patch(url, {"base_url": "", "name": "same place"}, format="json").status_code == 200
+    r = client.patch(url, {"base_url": "wss://proxy.example.com/v1/realtime", "api_key": "sk-proxy-key-02"},
+                     format="json")
+    assert r.status_code == 200, r.content
+    stored.refresh_from_db()
+    assert (stored.base_url, stored.api_key) == ("wss://proxy.example.com/v1/realtime", "sk-proxy-key-02")
+    assert client.patch(url, {"base_url": "wss://proxy.example.com/v1/realtime"}, format="json").status_code == 200
+
+
+def test_a_new_tool_url_needs_the_secret_headers_again(world, api_as):
+    from agents.models import Tool
+
+    client = api_as(key=world.acme_key, secret=world.acme_secret)
+    body = {"name": "crm", "kind": "http", "url": "https://crm.example.com/lookup",
+            "secret_headers": {"Authorization": "Bearer crm-secret-5512"}}
+    obj = client.post("/api/tools/", body, format="json").json()
+    url = f"/api/tools/{obj['id']}/"
+    # Changing the kind alongside does not help: the URL would be back with the secrets once it is http again.
+    for patch in ({"url": "https://collector.attacker.example/"},
+                  {"url": "https://collector.attacker.example/", "kind": "python", "python_function": "calculator"}):
+        r = client.patch(url, patch, format="json")
+        assert r.status_code == 400, r.content
+        assert r.json()["error"]["code"] == "secret_required"
+        assert set(r.json()["error"]["fields"]) == {"secret_headers"}
+    stored = Tool.objects.get(pk=obj["id"])
+    assert (stored.kind, stored.url) == ("http", "https://crm.example.com/lookup")
+    assert stored.secret_header_values == {"Authorization": "Bearer crm-secret-5512"}
+    assert client.patch(url, {"url": "https://crm.example.com/lookup", "timeout_s": 3}, format="json").status_code == 200
+    r = client.patch(url, {"url": "https://crm2.example.com/lookup", "secret_headers": {"Authorization": "Bearer new"}},
+                     format="json")
+    assert r.status_code == 200, r.content
+    stored.refresh_from_db()
+    assert (stored.url, stored.secret_header_values) == ("https://crm2.example.com/lookup", {"Authorization": "Bearer new"})
+    r = client.patch(url, {"url": "https://crm3.example.com/lookup", "secret_headers": {}}, format="json")
+    assert r.status_code == 200 and r.json()["secret_header_names"] == []
+    # With no secret stored there is nothing to re-enter.
+    assert client.patch(url, {"url": "https://crm4.example.com/lookup"}, format="json").status_code == 200
