@@ -39,7 +39,17 @@ def publish(task: Task, *args: Any, countdown: float | None = None) -> None:
 
 
 def publish_on_commit(task: Task, *args: Any) -> None:
-    transaction.on_commit(lambda: publish(task, *args))
+    """Callers commit the rows the task works from first, so a publish lost here (broker down) is
+    resent by the stuck-delivery sweep; it must not take the transaction's other commit hooks with it."""
+
+    def send() -> None:
+        try:
+            publish(task, *args)
+        except Exception:
+            logger.exception("publishing %s%r failed; the stuck-delivery sweep will resend it", task.name, args)
+
+    # robust as well: nothing raised here may ever skip the transaction's other commit hooks.
+    transaction.on_commit(send, robust=True)
 
 
 __all__ = ["publish", "publish_on_commit"]

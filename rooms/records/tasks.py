@@ -8,6 +8,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
+from rooms.records.dispatch import publish
 from rooms.records.services import cleanup, sessions, transcripts, webhooks
 
 _HOOKS_SOFT_LIMIT = int(settings.SHUTDOWN_HOOK_TIME_LIMIT_SECONDS) + 60
@@ -24,8 +25,9 @@ def transcript_batch_store(session_id: int, items: list[dict[str, Any]]) -> int:
 def room_webhooks_send(self: Task, room_id: int) -> None:
     wait = webhooks.room_webhooks_deliver(room_id=room_id)
     if wait is not None:
-        # A retry is due later: a new message, so the worker slot is free meanwhile.
-        self.apply_async(args=(room_id,), countdown=wait)
+        # A retry is due later: a new message, so the worker slot is free meanwhile. Eager Celery
+        # ignores countdown and would recurse at once; publish waits on a thread there instead.
+        publish(self, room_id, countdown=wait)
 
 
 @shared_task(bind=True, name="records.session_hooks_run", ignore_result=True,
@@ -34,7 +36,7 @@ def room_webhooks_send(self: Task, room_id: int) -> None:
 def session_hooks_run(self: Task, session_id: int) -> None:
     wait = sessions.session_hooks_advance(session_id=session_id)
     if wait is not None:
-        self.apply_async(args=(session_id,), countdown=wait)
+        publish(self, session_id, countdown=wait)
 
 
 @shared_task(name="records.rooms_reap_dead", ignore_result=True, soft_time_limit=120, time_limit=150)

@@ -43,7 +43,13 @@ def deliveries_retry_stuck(*, stuck_after: timedelta = DELIVERY_STUCK_AFTER) -> 
         if delivery.started and now - delivery.started > timedelta(seconds=delivery.time_limit_seconds) + stuck_after:
             HookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.RUNNING).update(
                 status=DeliveryStatus.PENDING, next_attempt_at=None, error="The worker running this hook died.")
-    sessions = set(HookDelivery.objects.filter(due, status=DeliveryStatus.PENDING).values_list("session_id", flat=True))
+    # A session's task is in flight while one of its hooks runs or waits for a scheduled retry; its
+    # later hooks wait behind that one, so resending it would only start a second chain of retries.
+    in_flight = HookDelivery.objects.filter(
+        Q(status=DeliveryStatus.RUNNING)
+        | Q(status=DeliveryStatus.PENDING, next_attempt_at__gte=now - stuck_after)).values("session_id")
+    sessions = set(HookDelivery.objects.filter(due, status=DeliveryStatus.PENDING)
+                   .exclude(session_id__in=in_flight).values_list("session_id", flat=True))
     for room_id in rooms:
         publish(room_webhooks_send, room_id)
     for session_id in sessions:

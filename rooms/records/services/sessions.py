@@ -33,6 +33,9 @@ def session_end(*, session_id: int, reason: str) -> None:
         if ended:
             from rooms.records.tasks import session_hooks_run
 
+            # The rows commit with the end, so hooks whose publish is lost (broker down) are still
+            # owed: the stuck-delivery sweep finds them, and nothing else would.
+            session_hooks_plan(session=Session.objects.select_related("room").get(pk=session_id))
             publish_on_commit(session_hooks_run, session_id)
 
 
