@@ -58,5 +58,8 @@ class Inbox(Generic[T]):
     def qsize(self) -> int:
         return len(self._items)
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def empty(self) -> bool:
         return not self._items

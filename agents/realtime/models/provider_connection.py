@@ -43,6 +43,7 @@ class ProviderConnection(TickWrites, FrameReader, ClientConnection):
         self._fragments: list[bytes] = []
         self._ended = False
         self._reading_paused = False
+        self._discarding = False  # closed by us: messages still arriving are no one's to read
 
     async def next_message(self) -> bytes | None:
         """The next message's payload, or ``None`` once the connection has closed and every message
@@ -56,6 +57,18 @@ class ProviderConnection(TickWrites, FrameReader, ClientConnection):
             self._reading_paused = False
             self.transport.resume_reading()
         return message
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close, dropping what was not read. Whoever closes has finished reading, and the socket must
+        read on for the provider's close reply to arrive: paused for back-pressure, it would wait out
+        the library's close timeout (10 s) with the provider's socket, and its bill, still open."""
+        self._discarding = True
+        self._inbox.clear()
+        if self._reading_paused:
+            self._reading_paused = False
+            if not self.transport.is_closing():
+                self.transport.resume_reading()
+        await super().close(code, reason)
 
     async def recv(self, decode: bool | None = None) -> Any:
         """Messages go to ``next_message()``; the library's queue is never fed, so waiting on it would
@@ -120,6 +133,8 @@ class ProviderConnection(TickWrites, FrameReader, ClientConnection):
         return True
 
     def _deliver(self, message: bytes) -> None:
+        if self._discarding:
+            return
         self._inbox.put_nowait(message)
         if not self._reading_paused and self._inbox.qsize() >= QUEUE_HIGH and not self.transport.is_closing():
             self._reading_paused = True

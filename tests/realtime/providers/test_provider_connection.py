@@ -255,6 +255,25 @@ async def test_a_reader_that_falls_behind_stops_the_socket_reading_and_loses_not
     assert ws.close_code == 1000
 
 
+async def test_closing_a_socket_paused_for_back_pressure_gets_the_close_reply_at_once() -> None:
+    # The bridge closes a provider socket it has stopped reading (a room ends mid-answer); a socket
+    # that stayed paused never read the provider's close reply and waited out the 10 s close timeout.
+    script = b"".join(frame(Opcode.TEXT, b"." * 4096) for _ in range(3000)) + close(1000)
+    provider = RawProvider(script, cuts=lambda s: (s[i:i + 65536] for i in range(0, len(s), 65536)), pause_s=0)
+    async with provider as url:
+        ws = await connect(url, create_connection=ProviderConnection, compression=None)
+        assert isinstance(ws, ProviderConnection)
+        await asyncio.sleep(0.5)
+        assert not ws.transport.is_reading()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await ws.close()
+        took = loop.time() - started
+    assert ws.close_code == 1000  # the provider's reply arrived: not 1006 after a timeout
+    assert took < 5, f"close took {took:.1f} s"
+    assert await ws.next_message() is None
+
+
 async def test_the_librarys_reading_api_fails_loudly_instead_of_waiting_forever() -> None:
     async with RawProvider(frame(Opcode.TEXT, b"queued") + close(1000)) as url, asyncio.timeout(10):
         ws = await connect(url, create_connection=ProviderConnection, compression=None)
