@@ -117,8 +117,15 @@ class RealtimeEventParser:
             details = response.get("status_details") or {}
             metadata = {k: str(details[k]) for k in ("type", "reason") if details.get(k)}
             self.response_active = False
-            return [ResponseDone(str(response.get("id", rid)), str(response.get("status", "completed")),
-                                 int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0), metadata)]
+            status = str(response.get("status", "completed"))
+            done = ResponseDone(str(response.get("id", rid)), status, int(usage.get("input_tokens") or 0),
+                                int(usage.get("output_tokens") or 0), metadata)
+            if status == "failed":
+                # Why it failed (a rate limit, a server error) is only here; without it the agent just
+                # falls silent.
+                return [error_event({"error": details.get("error") or {
+                    "code": "response_failed", "message": "the provider's response failed"}}), done]
+            return [done]
         if kind == "input_audio_buffer.speech_started":
             return [InputStarted(item_id, int(frame.get("audio_start_ms") or 0))]
         if kind == "input_audio_buffer.speech_stopped":

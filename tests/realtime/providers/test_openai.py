@@ -168,6 +168,24 @@ async def test_it_reports_error_frames_and_keeps_the_session() -> None:
         await model.close()
 
 
+async def test_it_reports_why_a_response_failed() -> None:
+    # OpenAI puts a failed response's reason in response.done alone; without it the agent falls silent.
+    async with FakeOpenAI() as fake:
+        model = await connected(fake)
+        await fake.send({"type": "response.done", "event_id": "e9", "response": {
+            "id": "resp_9", "object": "realtime.response", "status": "failed", "output": [], "usage": None,
+            "status_details": {"type": "failed", "error": {
+                "type": "rate_limit_error", "code": "inference_rate_limit_exceeded",
+                "message": "Rate limit reached for inference."}}}})
+        events = await read_until(model, ResponseDone)
+        await model.close()
+    [error] = of(events, ModelError)
+    assert (error.code, error.error_type, error.message) == ("inference_rate_limit_exceeded", "rate_limit_error",
+                                                             "Rate limit reached for inference.")
+    assert events.index(error) < events.index(of(events, ResponseDone)[0])
+    assert of(events, ResponseDone)[0].status == "failed"
+
+
 async def test_it_reports_a_drop_mid_response_as_the_last_event() -> None:
     async with FakeOpenAI(replies=(Reply(drop_after_chunks=2),)) as fake:
         model = await connected(fake)
