@@ -26,6 +26,8 @@ M = TypeVar("M", bound=models.Model)
 class OrganizationScopedAdmin(admin.ModelAdmin, Generic[M]):
     #: path from the model to its organization, for models that reach it through a relation
     organization_path = "organization"
+    # A URL typed without a scheme (webhooks, tools, base URLs) means https, as Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _visible_org_ids(self, request: HttpRequest) -> list[int]:
         return organizations_admin_for(request.user)
