@@ -18,7 +18,7 @@ from channels.db import database_sync_to_async
 from agents.realtime import events as ev
 from api.actors import SESSION_ORGANIZATION_KEY
 from rooms import close_codes
-from rooms.consumers.base import RealtimeConsumer
+from rooms.consumers.base import RealtimeConsumer, grant_rights
 from rooms.grants.verifier import VerifiedToken
 from rooms.models import EndReason
 from rooms.runtime.join import private_room, private_room_refusal
@@ -93,13 +93,9 @@ class AgentScopeConsumer(RealtimeConsumer):
             return
         self.room = room
         self.session_id = room.session_id
-        grant = self.grant
-        # The room enforces the grant on every message, as on /ws/room; without one (a member's web
-        # session, development mode) the person has every right in their own private room.
+        # The room enforces the grant on every message, as on /ws/room.
         await room.join(Person(identity=self.identity, name=self.user_id, send=self.send_event, close=self._close,
-                               close_on_end=False, grants=grant.grants if grant else None,
-                               metadata=grant.metadata if grant else "",
-                               attributes=dict(grant.attributes) if grant else {}))
+                               close_on_end=False, **grant_rights(self.grant)))
         plan = plan_holder[0]
         first = next(iter(room.agents.values()), None)
         for warning in plan.warnings:

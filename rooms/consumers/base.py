@@ -11,8 +11,17 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from agents.realtime import events as ev
 from agents.realtime.frame_reader import DIRECT_TEXT
 from rooms import close_codes
+from rooms.grants.verifier import VerifiedToken
 from rooms.runtime.flood import MAX_FRAME_BYTES, FloodGuard
 from rooms.runtime.room_events import ROOM_CLIENT_EVENTS
+
+
+def grant_rights(grant: VerifiedToken | None) -> dict[str, Any]:
+    """A room ``Person``'s rights from the socket's grant; without one, every right (a member's web
+    session or development mode in their own private room)."""
+    if grant is None:
+        return {}
+    return {"grants": grant.grants, "metadata": grant.metadata, "attributes": dict(grant.attributes)}
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):

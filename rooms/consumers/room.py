@@ -10,7 +10,7 @@ from typing import Any
 
 from agents.realtime import events as ev
 from rooms import close_codes
-from rooms.consumers.base import RealtimeConsumer
+from rooms.consumers.base import RealtimeConsumer, grant_rights
 from rooms.runtime.join import room_for_grant
 from rooms.runtime.room import Person, RoomFull, RoomRuntime
 from rooms.services.dispatch import DispatchError
@@ -47,7 +47,7 @@ class RoomConsumer(RealtimeConsumer):
             return
         self.session_id = room.session_id
         person = Person(identity=grant.identity, name=grant.name, send=self.send_event, close=self._close,
-                        grants=grant.grants, metadata=grant.metadata, attributes=dict(grant.attributes))
+                        **grant_rights(grant))
         try:
             await room.join(person)
         except RoomFull as exc:

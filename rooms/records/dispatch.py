@@ -48,8 +48,7 @@ def publish_on_commit(task: Task, *args: Any) -> None:
         except Exception:
             logger.exception("publishing %s%r failed; the stuck-delivery sweep will resend it", task.name, args)
 
-    # robust as well: nothing raised here may ever skip the transaction's other commit hooks.
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(send)
 
 
 __all__ = ["publish", "publish_on_commit"]

@@ -45,6 +45,7 @@ Close = Callable[[int, str], Awaitable[None]]
 ResolveAgent = Callable[[str], Awaitable[AgentSpec | None]]
 
 PEER_TRAILING_SILENCE_MS = 300  # added to the listener's own silence duration
+ROOM_ITEM_PREFIX = "room-"  # transcript items the room names, shared by every agent that records them
 
 
 class RoomFull(Exception):
@@ -150,7 +151,6 @@ class RoomRuntime:
         self._channel: str | None = None
         self._end_lock = asyncio.Lock()
         self._sink = TranscriptSink(ident.session_id) if settings.record_transcripts else None
-        self._shared_items: set[str] = set()  # ids of items several agents record as one
         self._resolve_agent = resolve_agent
         self._background: set[asyncio.Task[None]] = set()
         self.ended_event = asyncio.Event()
@@ -301,13 +301,7 @@ class RoomRuntime:
                 raise Refused("publish_not_allowed", "Your grant does not allow publishing.")
             targets = self.floor.for_person(event.text)
             await self._interrupt_speaking()
-            # One message to several agents is one transcript item, however many agents record it.
-            message_id = f"typed-{uuid.uuid4().hex}"
-            self._shared_items.add(message_id)
-            for agent_id in targets:
-                if (slot := self.agents.get(agent_id)) is not None:
-                    slot.last_input_from = f"person:{person.identity}"
-                    await slot.bridge.push_text(event.text, item_id=message_id)
+            await self._to_agents(person, targets, event)
         elif isinstance(event, ev.ClientImageAppend):
             if not person.can_publish("camera"):
                 raise Refused("publish_not_allowed", "Your grant does not allow publishing video.")
@@ -329,11 +323,17 @@ class RoomRuntime:
             await self._room_command(person, event)
 
     async def _to_agents(self, person: Person, agent_ids: list[str], event: ev.ClientEvent) -> None:
+        # One typed message to several agents is one transcript item, however many agents record it.
+        text = event.text if isinstance(event, ev.ClientTextAppend) else None
+        item_id = f"{ROOM_ITEM_PREFIX}{uuid.uuid4().hex}" if text is not None else ""
         for agent_id in agent_ids:
             slot = self.agents.get(agent_id)
             if slot is not None:
                 slot.last_input_from = f"person:{person.identity}"
-                await slot.bridge.handle(event)
+                if text is not None:
+                    await slot.bridge.push_text(text, item_id=item_id)
+                else:
+                    await slot.bridge.handle(event)
 
     def audio_now(self, identity: str, event: ev.ClientAudioAppend, admit: Callable[[], bool]) -> bool:
         """``person_event`` for an audio chunk, with no task switch and no wait: 50 of them a second
@@ -508,7 +508,7 @@ class RoomRuntime:
             if item.role == "user" and not slot.last_input_from.startswith("person:"):
                 return  # what an agent heard from another agent is recorded as that agent's speech
             speaker = slot.last_input_from.partition(":")[2] if item.role == "user" else f"agent-{agent_id}"
-            if item.item_id not in self._shared_items:
+            if not item.item_id.startswith(ROOM_ITEM_PREFIX):
                 # Providers and the local model number items per connection, so two agents in one
                 # session can use the same id; the transcript keeps each agent's items apart.
                 item = replace(item, item_id=f"{agent_id}/{item.item_id}")

@@ -56,3 +56,17 @@ def an_agent(org: Organization, **kw: Any) -> Agent:
     values: dict[str, Any] = {"name": "Support", "slug": "support"}
     values.update(kw)
     return agent_create(organization=org, **values)
+
+
+def agent_form(world: Any, **extra: Any) -> dict[str, Any]:
+    """The admin's agent form, filled in for acme's agent "Desk"; ``extra`` overrides fields."""
+    data = {
+        "organization": world.acme.pk, "name": "Desk", "slug": "desk", "provider": "local",
+        "turn_detection": "server_vad", "vad_threshold": "0.5", "vad_prefix_padding_ms": "300",
+        "vad_silence_duration_ms": "500", "input_transcription": "on", "max_tool_steps": "3",
+        "tool_timeout_s": "10", "greeting": "",
+        "agent_tools-TOTAL_FORMS": "0", "agent_tools-INITIAL_FORMS": "0",
+        "agent_tools-MIN_NUM_FORMS": "0", "agent_tools-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    data.update(extra)
+    return data

@@ -11,6 +11,7 @@ from tests.agents.builders import (
     a_credential,
     a_prompt,
     a_python_tool,
+    agent_form,
     an_agent,
     an_http_tool,
 )
@@ -18,19 +19,6 @@ from tests.agents.builders import (
 pytestmark = pytest.mark.django_db
 
 PAGES = ["agent", "prompt", "tool", "providercredential"]
-
-
-def agent_form(world, **extra):
-    data = {
-        "organization": world.acme.pk, "name": "Desk", "slug": "desk", "provider": "local",
-        "turn_detection": "server_vad", "vad_threshold": "0.5", "vad_prefix_padding_ms": "300",
-        "vad_silence_duration_ms": "500", "input_transcription": "on", "max_tool_steps": "3",
-        "tool_timeout_s": "10", "greeting": "",
-        "agent_tools-TOTAL_FORMS": "0", "agent_tools-INITIAL_FORMS": "0",
-        "agent_tools-MIN_NUM_FORMS": "0", "agent_tools-MAX_NUM_FORMS": "1000",
-    }  # fmt: skip
-    data.update(extra)
-    return data
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from rooms.records.models import HookKind, ShutdownHook
 from rooms.services.config import room_config_create
 from tenancy.models import ApiKey, Membership, Organization, Role
 from tenancy.services import membership_set
-from tests.agents.builders import SECRET_HEADER, a_credential, a_prompt, an_agent, an_http_tool
+from tests.agents.builders import SECRET_HEADER, a_credential, a_prompt, agent_form, an_agent, an_http_tool
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -119,14 +119,7 @@ def test_it_keeps_an_agent_in_its_organization_when_an_admin_of_both_posts_anoth
         world: World, web_as: Callable[..., Client], objects: dict[str, dict[str, models.Model]]) -> None:
     membership_set(user=world.alice, organization=world.globex, role=Role.OWNER)
     agent = objects["acme"]["agents/agent"]
-    form = {
-        "organization": world.globex.pk, "name": "Moved", "slug": "moved", "provider": "local",
-        "turn_detection": "server_vad", "vad_threshold": "0.5", "vad_prefix_padding_ms": "300",
-        "vad_silence_duration_ms": "500", "input_transcription": "on", "max_tool_steps": "3",
-        "tool_timeout_s": "10", "greeting": "",
-        "agent_tools-TOTAL_FORMS": "0", "agent_tools-INITIAL_FORMS": "0",
-        "agent_tools-MIN_NUM_FORMS": "0", "agent_tools-MAX_NUM_FORMS": "1000",
-    }  # fmt: skip
+    form = agent_form(world, organization=world.globex.pk, name="Moved", slug="moved")
     response = web_as(world.alice).post(f"/admin/agents/agent/{agent.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:3000]
     agent.refresh_from_db()
